@@ -1,0 +1,27 @@
+package io.braid.scsi;
+
+import io.braid.store.BlockDevice;
+
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * What the core needs to present one logical unit.
+ *
+ * @param lun      the LUN number (0..16383, flat space addressing)
+ * @param name     the volume name, reported in VPD 0x83 as a SCSI name string and in logs
+ * @param id       the volume's stable identity; the NAA designator and serial number derive
+ *                 from it so they survive restarts
+ * @param device   the backstore; owned by the caller, who closes it
+ * @param readOnly whether writes are refused with DATA PROTECT / WRITE PROTECTED
+ */
+public record LogicalUnitSpec(int lun, String name, UUID id, BlockDevice device, boolean readOnly) {
+    public LogicalUnitSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(device, "device");
+        if (lun < 0 || lun > 16383) {
+            throw new IllegalArgumentException("lun " + lun + " out of range 0..16383");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.braid.scsi;
+
+/** SAM-5 task attributes, numbered as in the iSCSI SCSI Command ATTR field (RFC 7143 11.3.1). */
+public enum TaskAttribute {
+    UNTAGGED(0), SIMPLE(1), ORDERED(2), HEAD_OF_QUEUE(3), ACA(4);
+
+    private final int wire;
+
+    TaskAttribute(int wire) {
+        this.wire = wire;
+    }
+
+    public int wire() {
+        return wire;
+    }
+
+    public static TaskAttribute fromWire(int value) {
+        for (TaskAttribute a : values()) {
+            if (a.wire == value) {
+                return a;
+            }
+        }
+        return SIMPLE; // RFC 7143: values 5..7 are reserved; treat as simple
+    }
+}

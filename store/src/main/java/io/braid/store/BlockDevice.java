@@ -1,0 +1,53 @@
+package io.braid.store;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The backstore SPI the SCSI core calls: a linear array of bytes with stable-storage flushes
+ * (the LIO {@code target_core_backend.h} model: the core parses every command, a backstore only
+ * moves bytes). Offsets and lengths are in bytes and always multiples of {@link #blockSize()}.
+ *
+ * <p>Threading: implementations must be safe for concurrent calls from several worker threads;
+ * callers never call from a Netty event loop. Buffers stay owned by the caller; an
+ * implementation reads or writes {@code remaining()} bytes and never keeps a reference.
+ */
+public interface BlockDevice extends Closeable {
+
+    /** Logical block size in bytes (512 or 4096). */
+    int blockSize();
+
+    /** Capacity in logical blocks. */
+    long blockCount();
+
+    /** Reads {@code dst.remaining()} bytes at {@code offset}; unwritten space reads as zeroes. */
+    void read(long offset, ByteBuffer dst) throws IOException;
+
+    /**
+     * Writes {@code src.remaining()} bytes at {@code offset}. With {@code fua} the data (and the
+     * metadata needed to find it) is on stable storage when the call returns.
+     */
+    void write(long offset, ByteBuffer src, boolean fua) throws IOException;
+
+    /** Forces every write completed so far to stable storage (SYNCHRONIZE CACHE). */
+    void flush() throws IOException;
+
+    /** Whether {@link #unmap} really deallocates (thin provisioning). */
+    default boolean supportsUnmap() {
+        return false;
+    }
+
+    /** Deallocates a range; afterwards it reads as zeroes. Optional capability. */
+    default void unmap(long offset, long length) throws IOException {
+        throw new UnsupportedOperationException("unmap");
+    }
+
+    /** Whether a write cache sits in front of stable storage (reported as WCE). */
+    default boolean writeCacheEnabled() {
+        return true;
+    }
+
+    @Override
+    void close() throws IOException;
+}
