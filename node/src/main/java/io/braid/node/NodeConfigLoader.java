@@ -1,0 +1,421 @@
+package io.braid.node;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.braid.iscsi.target.AuthConfig;
+import io.braid.iscsi.target.ChapCredentials;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads {@code node.yaml} into a {@link NodeConfig}. Unknown fields are refused, and every error is
+ * one line naming the file and the field path ({@code volumes[1].size}); see
+ * {@code docs/operations.md} for the format.
+ */
+public final class NodeConfigLoader {
+    /** Largest config file read; anything bigger is not a node config. */
+    private static final long MAX_FILE_SIZE = 1 << 20;
+
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private NodeConfigLoader() {
+    }
+
+    /** Loads and validates {@code file}; relative paths in it resolve against its directory. */
+    public static NodeConfig load(Path file) throws ConfigException {
+        String source = file.toString();
+        String text;
+        try {
+            if (Files.size(file) > MAX_FILE_SIZE) {
+                throw new ConfigException(source + ": file is larger than 1 MiB");
+            }
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(source + ": no such file");
+        } catch (IOException e) {
+            throw new ConfigException(source + ": cannot read: " + e.getMessage(), e);
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(source, text, base);
+    }
+
+    /**
+     * Parses config text.
+     *
+     * @param source name used in messages (usually the file name as the user wrote it)
+     * @param base   directory that a relative {@code dataDir} resolves against
+     */
+    public static NodeConfig parse(String source, String text, Path base) throws ConfigException {
+        NodeFile raw;
+        try {
+            raw = YAML.readValue(text, NodeFile.class);
+        } catch (JacksonException e) {
+            throw new ConfigException(describe(source, e), e);
+        }
+        if (raw == null) {
+            throw new ConfigException(source + ": file is empty");
+        }
+        return new Validator(source, base).validate(raw);
+    }
+
+    // ---- raw shape of the file: every field optional here, checked by Validator ----
+
+    record NodeFile(String name, String dataDir, List<PortalFile> portals,
+                    List<VolumeFile> volumes, ChapFile chap, List<String> allowedInitiators,
+                    String api) {
+    }
+
+    /** A portal, written either as {@code "HOST:PORT"} or as {@code {address, tpgt}}. */
+    record PortalFile(String address, Integer tpgt) {
+        @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+        PortalFile(@JsonProperty("address") String address, @JsonProperty("tpgt") Integer tpgt) {
+            this.address = address;
+            this.tpgt = tpgt;
+        }
+
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        static PortalFile of(String address) {
+            return new PortalFile(address, null);
+        }
+    }
+
+    record VolumeFile(String name, String size, Integer lun, Boolean readOnly) {
+    }
+
+    record ChapFile(String user, String secret, CredentialsFile mutual,
+                    List<InitiatorChapFile> initiators) {
+    }
+
+    record CredentialsFile(String user, String secret) {
+    }
+
+    record InitiatorChapFile(String iqn, String user, String secret) {
+    }
+
+    // ---- validation with field paths ----
+
+    @FunctionalInterface
+    private interface Check<T> {
+        T get();
+    }
+
+    private static final class Validator {
+        private final String source;
+        private final Path base;
+
+        Validator(String source, Path base) {
+            this.source = source;
+            this.base = base;
+        }
+
+        private ConfigException error(String path, String message) {
+            return new ConfigException(source + ": " + path + ": " + message);
+        }
+
+        private <T> T check(String path, Check<T> check) throws ConfigException {
+            try {
+                return check.get();
+            } catch (IllegalArgumentException e) {
+                throw error(path, e.getMessage());
+            }
+        }
+
+        private <T> T required(String path, T value) throws ConfigException {
+            if (value == null) {
+                throw error(path, "is required");
+            }
+            return value;
+        }
+
+        NodeConfig validate(NodeFile raw) throws ConfigException {
+            String name = required("name", raw.name());
+            check("name", () -> {
+                NodeConfig.checkNodeName(name);
+                return name;
+            });
+            String dataDirText = required("dataDir", raw.dataDir());
+            Path dataDir = check("dataDir", () -> {
+                if (dataDirText.isBlank()) {
+                    throw new IllegalArgumentException("must not be empty");
+                }
+                return base.resolve(dataDirText).normalize();
+            });
+            List<PortalSpec> portals = portals(raw.portals());
+            List<VolumeSpec> volumes = volumes(raw.volumes());
+            AuthConfig auth = auth(raw.chap());
+            List<String> allowed = new ArrayList<>();
+            if (raw.allowedInitiators() != null) {
+                for (int i = 0; i < raw.allowedInitiators().size(); i++) {
+                    String iqn = raw.allowedInitiators().get(i);
+                    String path = "allowedInitiators[" + i + "]";
+                    check(path, () -> {
+                        NodeConfig.checkIscsiName(iqn);
+                        return iqn;
+                    });
+                    if (allowed.contains(iqn)) {
+                        throw error(path, "\"" + iqn + "\" is listed twice");
+                    }
+                    allowed.add(iqn);
+                }
+            }
+            HostPort api = raw.api() == null ? NodeConfig.DEFAULT_API_ADDRESS
+                    : check("api", () -> HostPort.parse(raw.api(), -1));
+            try {
+                return new NodeConfig(name, dataDir, portals, volumes, auth, allowed, api);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(source + ": " + e.getMessage(), e);
+            }
+        }
+
+        private List<PortalSpec> portals(List<PortalFile> raw) throws ConfigException {
+            if (raw == null) {
+                return List.of(new PortalSpec(new HostPort("127.0.0.1", PortalSpec.DEFAULT_PORT),
+                        PortalSpec.DEFAULT_TPGT));
+            }
+            if (raw.isEmpty()) {
+                throw error("portals", "at least one portal is required");
+            }
+            List<PortalSpec> out = new ArrayList<>();
+            Set<HostPort> seen = new HashSet<>();
+            for (int i = 0; i < raw.size(); i++) {
+                String path = "portals[" + i + "]";
+                PortalFile p = required(path, raw.get(i));
+                String addressText = required(path + ".address", p.address());
+                HostPort address = check(path + ".address",
+                        () -> HostPort.parse(addressText, PortalSpec.DEFAULT_PORT));
+                int tpgt = p.tpgt() == null ? PortalSpec.DEFAULT_TPGT : p.tpgt();
+                check(path + ".tpgt", () -> {
+                    PortalSpec.checkTpgt(tpgt);
+                    return tpgt;
+                });
+                if (address.port() != 0 && !seen.add(address)) {
+                    throw error(path + ".address", address + " is listed twice");
+                }
+                out.add(new PortalSpec(address, tpgt));
+            }
+            return out;
+        }
+
+        private List<VolumeSpec> volumes(List<VolumeFile> raw) throws ConfigException {
+            if (raw == null || raw.isEmpty()) {
+                throw error("volumes", "at least one volume is required");
+            }
+            // Explicit LUNs are reserved first; the others take the lowest free LUN in order.
+            Set<Integer> taken = new HashSet<>();
+            for (int i = 0; i < raw.size(); i++) {
+                VolumeFile v = required("volumes[" + i + "]", raw.get(i));
+                if (v.lun() != null) {
+                    String path = "volumes[" + i + "].lun";
+                    int lun = v.lun();
+                    check(path, () -> {
+                        VolumeSpec.checkLun(lun);
+                        return lun;
+                    });
+                    if (!taken.add(lun)) {
+                        throw error(path, "LUN " + lun + " is used by two volumes");
+                    }
+                }
+            }
+            List<VolumeSpec> out = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            int nextFree = 0;
+            for (int i = 0; i < raw.size(); i++) {
+                String path = "volumes[" + i + "]";
+                VolumeFile v = raw.get(i);
+                String name = required(path + ".name", v.name());
+                check(path + ".name", () -> {
+                    VolumeSpec.checkName(name);
+                    return name;
+                });
+                if (!names.add(name)) {
+                    throw error(path + ".name", "volume \"" + name + "\" is listed twice");
+                }
+                String sizeText = required(path + ".size", v.size());
+                long size = check(path + ".size", () -> {
+                    long s = Sizes.parse(sizeText);
+                    VolumeSpec.checkSize(s);
+                    return s;
+                });
+                int lun;
+                if (v.lun() != null) {
+                    lun = v.lun();
+                } else {
+                    while (taken.contains(nextFree)) {
+                        nextFree++;
+                    }
+                    lun = nextFree;
+                    taken.add(lun);
+                    if (lun > VolumeSpec.MAX_LUN) {
+                        throw error(path + ".lun", "no free LUN left");
+                    }
+                }
+                boolean readOnly = v.readOnly() != null && v.readOnly();
+                out.add(new VolumeSpec(name, size, lun, readOnly));
+            }
+            return out;
+        }
+
+        private AuthConfig auth(ChapFile raw) throws ConfigException {
+            if (raw == null) {
+                return AuthConfig.NONE;
+            }
+            ChapCredentials node = null;
+            if (raw.user() != null || raw.secret() != null) {
+                node = credentials("chap", raw.user(), raw.secret());
+            }
+            ChapCredentials mutual = null;
+            if (raw.mutual() != null) {
+                mutual = credentials("chap.mutual", raw.mutual().user(), raw.mutual().secret());
+            }
+            Map<String, ChapCredentials> perInitiator = new LinkedHashMap<>();
+            if (raw.initiators() != null) {
+                for (int i = 0; i < raw.initiators().size(); i++) {
+                    String path = "chap.initiators[" + i + "]";
+                    InitiatorChapFile c = required(path, raw.initiators().get(i));
+                    String iqn = required(path + ".iqn", c.iqn());
+                    check(path + ".iqn", () -> {
+                        NodeConfig.checkIscsiName(iqn);
+                        return iqn;
+                    });
+                    if (perInitiator.containsKey(iqn)) {
+                        throw error(path + ".iqn", "\"" + iqn + "\" is listed twice");
+                    }
+                    perInitiator.put(iqn, credentials(path, c.user(), c.secret()));
+                }
+            }
+            AuthConfig auth = new AuthConfig(node, mutual, perInitiator);
+            check("chap.mutual", () -> {
+                NodeConfig.checkAuth(auth);
+                return auth;
+            });
+            return auth;
+        }
+
+        private ChapCredentials credentials(String path, String user, String secret)
+                throws ConfigException {
+            required(path + ".user", user);
+            required(path + ".secret", secret);
+            try {
+                return NodeConfig.chap(user, secret);
+            } catch (IllegalArgumentException e) {
+                String field = e.getMessage().contains("secret") ? ".secret" : ".user";
+                throw error(path + field, e.getMessage());
+            }
+        }
+    }
+
+    // ---- Jackson errors to one-line messages ----
+
+    static String describe(String source, JacksonException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException y && y.getProblemMark() != null) {
+                return source + ": line " + (y.getProblemMark().getLine() + 1) + ", column "
+                        + (y.getProblemMark().getColumn() + 1) + ": " + firstLine(y.getProblem())
+                        + " (YAML syntax)";
+            }
+        }
+        if (e instanceof MismatchedInputException m && m.getPath().isEmpty()
+                && String.valueOf(m.getOriginalMessage()).startsWith("No content")) {
+            return source + ": file is empty";
+        }
+        if (e instanceof UnrecognizedPropertyException u) {
+            Set<String> known = new TreeSet<>();
+            Collection<Object> ids = u.getKnownPropertyIds();
+            if (ids != null) {
+                ids.forEach(id -> known.add(String.valueOf(id)));
+            }
+            return source + ": " + path(u) + ": unknown field"
+                    + (known.isEmpty() ? "" : " (expected one of: " + String.join(", ", known) + ")");
+        }
+        if (e instanceof InvalidFormatException f) {
+            return source + ": " + path(f) + ": \"" + f.getValue() + "\" is not "
+                    + expected(f.getTargetType());
+        }
+        if (e instanceof MismatchedInputException m) {
+            String where = path(m);
+            if (where.isEmpty()) {
+                return source + ": expected a mapping of settings (name, dataDir, portals,"
+                        + " volumes, ...) at the top level";
+            }
+            return source + ": " + where + ": expected " + expected(m.getTargetType());
+        }
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            return source + ": " + path(m) + ": " + firstLine(m.getOriginalMessage());
+        }
+        JsonLocation loc = e.getLocation();
+        String at = loc == null || loc.getLineNr() < 1 ? ""
+                : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
+        return source + ": " + at + firstLine(e.getOriginalMessage());
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!sb.isEmpty()) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String expected(Type type) {
+        Class<?> c = type instanceof Class<?> k ? k
+                : type instanceof ParameterizedType p && p.getRawType() instanceof Class<?> k ? k
+                : Object.class;
+        if (c == Integer.class || c == int.class || c == Long.class || c == long.class) {
+            return "a whole number";
+        }
+        if (c == Boolean.class || c == boolean.class) {
+            return "true or false";
+        }
+        if (c == String.class) {
+            return "a single value (text)";
+        }
+        if (Collection.class.isAssignableFrom(c)) {
+            return "a list";
+        }
+        return "a mapping of fields";
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "invalid";
+        }
+        int nl = message.indexOf('\n');
+        return (nl < 0 ? message : message.substring(0, nl)).strip();
+    }
+}

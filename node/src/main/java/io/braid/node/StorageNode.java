@@ -1,0 +1,356 @@
+package io.braid.node;
+
+import io.braid.iscsi.target.AuthConfig;
+import io.braid.iscsi.target.ChapCredentials;
+import io.braid.iscsi.target.IscsiTargetServer;
+import io.braid.iscsi.target.Portal;
+import io.braid.iscsi.target.TargetDefinition;
+import io.braid.iscsi.target.TargetServerConfig;
+import io.braid.node.api.ManagementApi;
+import io.braid.node.api.NodeView;
+import io.braid.node.api.StatusView;
+import io.braid.node.api.VolumeView;
+import io.braid.scsi.LogicalUnitSpec;
+import io.braid.scsi.ScsiTarget;
+import io.braid.scsi.ScsiTargetIdentity;
+import io.braid.scsi.ScsiTargets;
+import io.braid.store.BlockDevice;
+import io.braid.store.FileBlockDevice;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One storage node (one storage processor in architecture.md): opens the volumes of its data
+ * directory, presents them as LUNs of one iSCSI target ({@code iqn.2026-11.io.braid:<name>}),
+ * listens on its portals and serves the management API. {@link #close()} ends sessions, flushes
+ * and closes the volumes and removes the control file; it is safe to call twice and from a
+ * shutdown hook.
+ */
+public final class StorageNode implements AutoCloseable {
+    /** INQUIRY vendor identification (SPC-4 6.6.2, 8 ASCII characters). */
+    public static final String SCSI_VENDOR = "BRAID";
+    /** INQUIRY product identification (16 ASCII characters). */
+    public static final String SCSI_PRODUCT = "Braid volume";
+    /** INQUIRY product revision level (4 ASCII characters). */
+    public static final String SCSI_REVISION = "0001";
+
+    private static final Logger log = LoggerFactory.getLogger(StorageNode.class);
+    private static final int RECOMMENDED_SECRET_LENGTH = 12;
+
+    /** Node lifecycle; every change is checked against this table and logged at debug. */
+    public enum State {
+        STARTING, RUNNING, STOPPING, STOPPED;
+
+        private static final Map<State, Set<State>> ALLOWED = Map.of(
+                STARTING, EnumSet.of(RUNNING, STOPPING),
+                RUNNING, EnumSet.of(STOPPING),
+                STOPPING, EnumSet.of(STOPPED),
+                STOPPED, EnumSet.noneOf(State.class));
+
+        boolean canMoveTo(State next) {
+            return ALLOWED.get(this).contains(next);
+        }
+    }
+
+    private record OpenVolume(VolumeRecord record, BlockDevice device) {
+    }
+
+    private final NodeConfig config;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final List<OpenVolume> volumes = new ArrayList<>();
+    private volatile State state = State.STARTING;
+    private DataDirectory dataDir;
+    private UUID nodeId;
+    private IscsiTargetServer server;
+    private List<HostPort> boundPortals = List.of();
+    private ManagementApi api;
+    private String apiToken;
+    private Instant startedAt;
+
+    private StorageNode(NodeConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Starts a node; on any failure everything opened so far is closed again.
+     *
+     * @throws PortInUseException                        when a portal or the API address is taken
+     * @throws DataDirectory.DataDirectoryInUseException when another node holds the data directory
+     * @throws VolumeCatalog.VolumeConflictException     when a volume on disk does not match
+     */
+    public static StorageNode start(NodeConfig config) throws IOException {
+        StorageNode node = new StorageNode(config);
+        try {
+            node.open();
+        } catch (IOException | RuntimeException | Error e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    private void open() throws IOException {
+        startedAt = Instant.now();
+        dataDir = DataDirectory.open(config.dataDir());
+        nodeId = dataDir.nodeId();
+        warnAboutShortSecrets(config.auth());
+
+        VolumeCatalog catalog = new VolumeCatalog(dataDir.volumesDir());
+        List<LogicalUnitSpec> units = new ArrayList<>();
+        for (VolumeSpec spec : config.volumes()) {
+            VolumeRecord rec = catalog.ensure(spec);
+            BlockDevice device = FileBlockDevice.open(catalog.imagePath(rec.name()),
+                    rec.sizeBytes());
+            volumes.add(new OpenVolume(rec, device));
+            units.add(new LogicalUnitSpec(rec.lun(), rec.name(), rec.id(), device,
+                    rec.readOnly()));
+        }
+        volumes.sort(Comparator.comparingInt(v -> v.record().lun()));
+
+        ScsiTarget scsi = ScsiTargets.create(new ScsiTargetIdentity(SCSI_VENDOR, SCSI_PRODUCT,
+                SCSI_REVISION, nodeId.toString()), units);
+        TargetDefinition target = new TargetDefinition(config.targetIqn(), config.name(), scsi,
+                config.allowedInitiators());
+        List<Portal> portals = config.portals().stream()
+                .map(p -> new Portal(p.address().host(), p.address().port(), p.tpgt()))
+                .toList();
+        server = new IscsiTargetServer(TargetServerConfig.of(portals, List.of(target),
+                config.auth()));
+        try {
+            server.start();
+        } catch (BindException e) {
+            throw new PortInUseException("iSCSI portal", takenPortal(e), e);
+        }
+        boundPortals = pairBound(server.boundAddresses());
+
+        apiToken = newToken();
+        api = ManagementApi.start(config.apiAddress(), apiToken, new View());
+        new ControlFile(api.uri().toString(), ProcessHandle.current().pid(), config.name(),
+                config.targetIqn(), startedAt.toString()).write(dataDir.root(), apiToken);
+        moveTo(State.RUNNING);
+        log.info("Braid node {} running: target {}, {} volume(s), portals {}, data {}",
+                config.name(), config.targetIqn(), volumes.size(), boundPortals, dataDir.root());
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public String targetIqn() {
+        return config.targetIqn();
+    }
+
+    /** Portals as bound, with real ports where port 0 was asked, in config order. */
+    public List<HostPort> portals() {
+        return boundPortals;
+    }
+
+    /** Base URI of the management API. */
+    public URI apiUri() {
+        return api.uri();
+    }
+
+    /** The bearer token of the management API (also in {@code api-token} in the data dir). */
+    public String apiToken() {
+        return apiToken;
+    }
+
+    public Path dataDirectory() {
+        return dataDir.root();
+    }
+
+    /** The volumes being served, by LUN. */
+    public List<VolumeRecord> volumes() {
+        return volumes.stream().map(OpenVolume::record).toList();
+    }
+
+    /** {@code iscsi://HOST:PORT/<target-iqn>/<lun>} of a LUN at every portal. */
+    public List<String> urls(int lun) {
+        List<String> out = new ArrayList<>();
+        for (HostPort p : boundPortals) {
+            out.add("iscsi://" + connectable(p) + "/" + config.targetIqn() + "/" + lun);
+        }
+        return out;
+    }
+
+    /**
+     * The lines {@code braid up} prints: {@code iSCSI <volume> iscsi://HOST:PORT/<iqn>/<lun>},
+     * one per LUN and portal.
+     */
+    public List<String> announcements() {
+        List<String> lines = new ArrayList<>();
+        for (OpenVolume v : volumes) {
+            for (String url : urls(v.record().lun())) {
+                lines.add("iSCSI " + v.record().name() + " " + url);
+            }
+        }
+        return lines;
+    }
+
+    /** Blocks until the node has stopped. */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Blocks until the node has stopped or the timeout passes; true when stopped. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (state == State.STOPPING || state == State.STOPPED) {
+                return;
+            }
+            moveTo(State.STOPPING);
+        }
+        try {
+            // The control file goes first so that no CLI command finds a node that is leaving.
+            if (dataDir != null) {
+                quietly("remove control file", () -> ControlFile.remove(dataDir.root()));
+            }
+            if (api != null) {
+                quietly("stop management API", api::close);
+            }
+            if (server != null) {
+                quietly("stop iSCSI server", server::close);
+            }
+            for (OpenVolume v : volumes) {
+                quietly("flush volume " + v.record().name(), v.device()::flush);
+                quietly("close volume " + v.record().name(), v.device()::close);
+            }
+            if (dataDir != null) {
+                quietly("unlock data directory", dataDir::close);
+            }
+        } finally {
+            moveTo(State.STOPPED);
+            stopped.countDown();
+            log.info("Braid node {} stopped", config.name());
+        }
+    }
+
+    private synchronized void moveTo(State next) {
+        if (!state.canMoveTo(next)) {
+            throw new IllegalStateException("node " + config.name() + ": " + state + " -> "
+                    + next + " is not allowed");
+        }
+        log.debug("node {}: {} -> {}", config.name(), state, next);
+        state = next;
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private void quietly(String what, Step step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            log.warn("while stopping node {}: {} failed: {}", config.name(), what, e.toString());
+        }
+    }
+
+    /** Which configured portal a bind failure is about, as HOST:PORT. */
+    private String takenPortal(BindException e) {
+        String message = String.valueOf(e.getMessage());
+        for (PortalSpec p : config.portals()) {
+            if (message.contains(p.address().toString())) {
+                return p.address().toString();
+            }
+        }
+        if (config.portals().size() == 1) {
+            return config.portals().get(0).address().toString();
+        }
+        return message;
+    }
+
+    private List<HostPort> pairBound(List<InetSocketAddress> bound) {
+        List<HostPort> out = new ArrayList<>();
+        for (int i = 0; i < bound.size(); i++) {
+            InetSocketAddress a = bound.get(i);
+            String host = i < config.portals().size() ? config.portals().get(i).address().host()
+                    : a.getHostString();
+            out.add(new HostPort(host, a.getPort()));
+        }
+        return List.copyOf(out);
+    }
+
+    /** A wildcard listener is reached on loopback from this machine; the URL must be usable. */
+    private static HostPort connectable(HostPort p) {
+        if (!p.isWildcard()) {
+            return p;
+        }
+        return new HostPort(p.host().equals("::") ? "::1" : "127.0.0.1", p.port());
+    }
+
+    private static String newToken() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static void warnAboutShortSecrets(AuthConfig auth) {
+        List<ChapCredentials> all = new ArrayList<>(auth.perInitiator().values());
+        if (auth.nodeChap() != null) {
+            all.add(auth.nodeChap());
+        }
+        if (auth.mutualChap() != null) {
+            all.add(auth.mutualChap());
+        }
+        for (ChapCredentials c : all) {
+            if (c.secret().length() < RECOMMENDED_SECRET_LENGTH) {
+                log.warn("CHAP secret of user {} is shorter than {} characters; some initiators"
+                        + " refuse such secrets", c.user(), RECOMMENDED_SECRET_LENGTH);
+            }
+        }
+    }
+
+    /** What the management API sees; called on API threads. */
+    private final class View implements NodeView {
+        @Override
+        public StatusView status() {
+            List<StatusView.PortalView> portals = new ArrayList<>();
+            for (int i = 0; i < boundPortals.size(); i++) {
+                int tpgt = i < config.portals().size() ? config.portals().get(i).tpgt()
+                        : PortalSpec.DEFAULT_TPGT;
+                portals.add(new StatusView.PortalView(boundPortals.get(i).toString(), tpgt));
+            }
+            long uptime = Duration.between(startedAt, Instant.now()).toSeconds();
+            return new StatusView(config.name(), state.name(), nodeId.toString(),
+                    config.targetIqn(), portals, volumes.size(), startedAt.toString(), uptime);
+        }
+
+        @Override
+        public List<VolumeView> volumes() {
+            return StorageNode.this.volumes.stream().map(v -> new VolumeView(v.record().name(),
+                    v.record().lun(), v.record().id().toString(), v.record().sizeBytes(),
+                    v.record().readOnly(), v.record().created().toString(),
+                    urls(v.record().lun()))).toList();
+        }
+    }
+}

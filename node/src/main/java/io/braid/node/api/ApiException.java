@@ -1,0 +1,32 @@
+package io.braid.node.api;
+
+/** An error a handler answers with; the central mapper turns it into {@link ApiError} JSON. */
+public final class ApiException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+    private final String code;
+
+    public ApiException(int status, String code, String message) {
+        super(message);
+        this.status = status;
+        this.code = code;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public static ApiException notFound(String message) {
+        return new ApiException(404, "not_found", message);
+    }
+
+    public static ApiException unauthorized() {
+        return new ApiException(401, "unauthorized",
+                "missing or wrong bearer token (see api-token in the data directory)");
+    }
+}
