@@ -118,8 +118,9 @@ public final class StorageNode implements AutoCloseable {
         List<LogicalUnitSpec> units = new ArrayList<>();
         for (VolumeSpec spec : config.volumes()) {
             VolumeRecord rec = catalog.ensure(spec);
+            // A read-only LUN opens its file read-only: the refusal does not rest on the core alone.
             BlockDevice device = FileBlockDevice.open(catalog.imagePath(rec.name()),
-                    rec.sizeBytes());
+                    rec.sizeBytes(), rec.readOnly());
             volumes.add(new OpenVolume(rec, device));
             units.add(new LogicalUnitSpec(rec.lun(), rec.name(), rec.id(), device,
                     rec.readOnly()));

@@ -1,0 +1,87 @@
+package io.braid.cli;
+
+import io.braid.iscsi.target.AuthConfig;
+import io.braid.iscsi.target.ChapCredentials;
+import io.braid.node.HostPort;
+import io.braid.node.NodeConfig;
+import io.braid.node.PortalSpec;
+import io.braid.node.VolumeSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code braid up}: the embedded default, one node on this machine until Ctrl-C or SIGTERM. */
+@Command(name = "up", sortOptions = false,
+        description = {"Serve volumes over iSCSI from this machine until Ctrl-C or SIGTERM.",
+                "Prints one line per LUN: iSCSI <volume> iscsi://HOST:PORT/<target-iqn>/<lun>.",
+                "Volumes are created in the data directory if missing and reused if present."})
+final class UpCommand implements Callable<Integer> {
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = InstanceOptions.DEFAULT_DATA,
+            description = "Data directory for volumes and state (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--portal", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:3260",
+            converter = Converters.PortalAddress.class,
+            description = "iSCSI portal to listen on; repeatable (default: ${DEFAULT-VALUE}).")
+    List<HostPort> portals;
+
+    @Option(names = "--volume", paramLabel = "NAME:SIZE", defaultValue = "v0:1G",
+            converter = Converters.Volume.class,
+            description = "Volume to serve, e.g. v0:1G or db:512M; repeatable; LUNs in order"
+                    + " from 0 (default: ${DEFAULT-VALUE}).")
+    List<Converters.VolumeArg> volumes;
+
+    @Option(names = "--chap", paramLabel = "USER:SECRET", defaultValue = "${env:BRAID_CHAP}",
+            converter = Converters.Chap.class,
+            description = "Require CHAP from every initiator (default: $BRAID_CHAP, else none).")
+    ChapCredentials chap;
+
+    @Option(names = "--mutual-chap", paramLabel = "USER:SECRET",
+            defaultValue = "${env:BRAID_MUTUAL_CHAP}", converter = Converters.Chap.class,
+            description = "Credentials the target answers mutual CHAP with (needs --chap).")
+    ChapCredentials mutualChap;
+
+    @Option(names = "--name", paramLabel = "NAME", defaultValue = "local",
+            description = "Node name; the target is iqn.2026-11.io.braid:NAME (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--api-address", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:0",
+            converter = Converters.Address.class,
+            description = "Management API address; port 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    HostPort apiAddress;
+
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (default) or json.")
+    OutputFormat output;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The node configuration these flags describe. */
+    NodeConfig toConfig() {
+        List<PortalSpec> portalSpecs = portals.stream()
+                .map(p -> new PortalSpec(p, PortalSpec.DEFAULT_TPGT)).toList();
+        List<VolumeSpec> volumeSpecs = new ArrayList<>();
+        for (int i = 0; i < volumes.size(); i++) {
+            volumeSpecs.add(new VolumeSpec(volumes.get(i).name(), volumes.get(i).sizeBytes(), i,
+                    false));
+        }
+        AuthConfig auth = chap == null && mutualChap == null ? AuthConfig.NONE
+                : new AuthConfig(chap, mutualChap, Map.of());
+        return new NodeConfig(name, data.toAbsolutePath().normalize(), portalSpecs, volumeSpecs,
+                auth, List.of(), apiAddress);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return NodeRunner.run(toConfig(), spec.commandLine().getOut(), output);
+    }
+}

@@ -1,0 +1,69 @@
+package io.braid.cli;
+
+import io.braid.node.Sizes;
+import io.braid.node.api.ManagementApi;
+import io.braid.node.api.VolumeView;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code braid volume list}: one line per volume with its LUN, size, identity and URL. */
+@Command(name = "list", description = "List the volumes a running instance serves.")
+final class VolumeListCommand implements Callable<Integer> {
+
+    @Mixin
+    InstanceOptions instance;
+
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (default) or json.")
+    OutputFormat output;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        List<VolumeView> volumes = instance.client().volumes();
+        PrintWriter out = spec.commandLine().getOut();
+        if (output == OutputFormat.json) {
+            out.println(ManagementApi.JSON.writeValueAsString(volumes));
+        } else {
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"NAME", "LUN", "SIZE", "MODE", "ID", "URL"});
+            for (VolumeView v : volumes) {
+                rows.add(new String[] {v.name(), String.valueOf(v.lun()), Sizes.format(v.sizeBytes()),
+                        v.readOnly() ? "ro" : "rw", v.id(),
+                        v.urls().isEmpty() ? "-" : v.urls().get(0)});
+            }
+            table(out, rows);
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    static void table(PrintWriter out, List<String[]> rows) {
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(row[i]);
+                if (i < row.length - 1) {
+                    line.append(" ".repeat(widths[i] - row[i].length() + 2));
+                }
+            }
+            out.println(line);
+        }
+    }
+}

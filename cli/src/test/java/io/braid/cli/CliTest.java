@@ -1,0 +1,242 @@
+package io.braid.cli;
+
+import io.braid.iscsi.target.ChapCredentials;
+import io.braid.node.ControlFile;
+import io.braid.node.HostPort;
+import io.braid.node.NodeConfig;
+import io.braid.node.PortalSpec;
+import io.braid.node.VolumeSpec;
+import io.braid.node.api.ManagementApi;
+import io.braid.node.api.NodeView;
+import io.braid.node.api.StatusView;
+import io.braid.node.api.VolumeView;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CliTest {
+
+    /** Result of one in-process run. */
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    static UpCommand parseUp(String... args) {
+        CommandLine cmd = Main.commandLine();
+        CommandLine.ParseResult r = cmd.parseArgs(args);
+        return (UpCommand) r.subcommand().commandSpec().userObject();
+    }
+
+    @Test
+    void upDefaults() {
+        NodeConfig c = parseUp("up").toConfig();
+        assertThat(c.name()).isEqualTo("local");
+        assertThat(c.targetIqn()).isEqualTo("iqn.2026-11.io.braid:local");
+        assertThat(c.dataDir()).isEqualTo(Path.of("braid-data").toAbsolutePath());
+        assertThat(c.portals()).containsExactly(new PortalSpec(new HostPort("127.0.0.1", 3260), 1));
+        assertThat(c.volumes()).containsExactly(new VolumeSpec("v0", 1L << 30, 0, false));
+        assertThat(c.auth().nodeChap()).isNull();
+        assertThat(c.apiAddress()).isEqualTo(new HostPort("127.0.0.1", 0));
+    }
+
+    @Test
+    void upRepeatableFlagsAndChap() {
+        NodeConfig c = parseUp("up", "--data", "/tmp/x", "--portal", "127.0.0.1:3261",
+                "--portal", "[::1]", "--volume", "a:64M", "--volume", "b:2G",
+                "--chap", "alice:pass:with:colons", "--mutual-chap", "target:other-secret",
+                "--name", "lab1", "--api-address", "127.0.0.1:9000").toConfig();
+        assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/x"));
+        assertThat(c.portals()).containsExactly(
+                new PortalSpec(new HostPort("127.0.0.1", 3261), 1),
+                new PortalSpec(new HostPort("::1", 3260), 1));
+        assertThat(c.volumes()).containsExactly(new VolumeSpec("a", 64L << 20, 0, false),
+                new VolumeSpec("b", 2L << 30, 1, false));
+        assertThat(c.auth().nodeChap()).isEqualTo(new ChapCredentials("alice", "pass:with:colons"));
+        assertThat(c.auth().mutualChap()).isEqualTo(new ChapCredentials("target", "other-secret"));
+        assertThat(c.targetIqn()).isEqualTo("iqn.2026-11.io.braid:lab1");
+        assertThat(c.apiAddress()).isEqualTo(new HostPort("127.0.0.1", 9000));
+    }
+
+    @Test
+    void badFlagValuesAreUsageErrorsNamingTheValue() {
+        Run r = run("up", "--volume", "v0:12X");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("--volume").contains("\"12X\" is not a size (use e.g. 512M, 1G)");
+
+        r = run("up", "--volume", "v0");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("\"v0\" is not NAME:SIZE (e.g. v0:1G)");
+
+        r = run("up", "--portal", "127.0.0.1:99999");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("port 99999 is out of range 0..65535");
+
+        r = run("up", "--output", "yaml");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+
+        r = run("up", "--bogus");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("Unknown option: '--bogus'");
+    }
+
+    @Test
+    void aBadChapValueNeverEchoesTheSecret() {
+        Run r = run("up", "--chap", "alice-without-colon-zzsecretzz");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("--chap").contains("expected USER:SECRET")
+                .doesNotContain("zzsecretzz");
+    }
+
+    @Test
+    void inconsistentFlagsAreConfigErrors(@TempDir Path dir) {
+        Run r = run("up", "--data", dir.toString(), "--volume", "a:1G", "--volume", "a:2G");
+        assertThat(r.exit()).isEqualTo(ExitCodes.CONFIG);
+        assertThat(r.err()).isEqualTo("braid: volume \"a\" is listed twice\n");
+
+        r = run("up", "--data", dir.toString(), "--mutual-chap", "t:target-secret");
+        assertThat(r.exit()).isEqualTo(ExitCodes.CONFIG);
+        assertThat(r.err()).isEqualTo("braid: mutual CHAP needs initiator CHAP credentials too\n");
+    }
+
+    @Test
+    void nodeRunReportsConfigErrorsOnOneLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("node.yaml");
+        Files.writeString(file, "name: n\ndataDir: d\nvolumes:\n  - {name: v0, size: 1G}\n"
+                + "  - {name: v1, size: 12X}\n");
+        Run r = run("node", "run", "--config", file.toString());
+        assertThat(r.exit()).isEqualTo(ExitCodes.CONFIG);
+        assertThat(r.err()).isEqualTo("braid: " + file
+                + ": volumes[1].size: \"12X\" is not a size (use e.g. 512M, 1G)\n");
+        assertThat(r.out()).isEmpty();
+
+        r = run("node", "run");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("Missing required option: '--config=FILE'");
+    }
+
+    @Test
+    void statusWithoutARunningInstance(@TempDir Path dir) {
+        Run r = run("status", "--data", dir.toString());
+        assertThat(r.exit()).isEqualTo(ExitCodes.NOT_RUNNING);
+        assertThat(r.err()).isEqualTo("braid: no running Braid instance found in " + dir
+                + " (no control.json; start one with: braid up --data " + dir + ")\n");
+    }
+
+    @Test
+    void statusWithAStaleControlFile(@TempDir Path dir) throws Exception {
+        int freePort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            freePort = s.getLocalPort();
+        }
+        new ControlFile("http://127.0.0.1:" + freePort, 999999, "n", "iqn.2026-11.io.braid:n",
+                "2026-11-21T10:00:00Z").write(dir, "tok");
+        Run r = run("volume", "list", "--data", dir.toString());
+        assertThat(r.exit()).isEqualTo(ExitCodes.NOT_RUNNING);
+        assertThat(r.err()).startsWith("braid: no Braid instance answers at http://127.0.0.1:" + freePort)
+                .contains("pid 999999");
+    }
+
+    @Test
+    void apiNeedsAToken() {
+        Run r = run("status", "--api", "http://127.0.0.1:1");
+        assertThat(r.exit()).isEqualTo(ExitCodes.CONFIG);
+        assertThat(r.err()).contains("--api needs a token");
+    }
+
+    @Test
+    void statusAndVolumeListAgainstALiveApi(@TempDir Path dir) throws Exception {
+        NodeView view = new NodeView() {
+            @Override
+            public StatusView status() {
+                return new StatusView("n1", "RUNNING", "id-1", "iqn.2026-11.io.braid:n1",
+                        List.of(new StatusView.PortalView("127.0.0.1:3260", 1)), 1,
+                        "2026-11-21T10:00:00Z", 65);
+            }
+
+            @Override
+            public List<VolumeView> volumes() {
+                return List.of(new VolumeView("v0", 0, "2b1f0a52-4c1d-4a53-9a0e-1d2f3c4b5a69",
+                        1L << 30, false, "2026-11-21T10:00:00Z",
+                        List.of("iscsi://127.0.0.1:3260/iqn.2026-11.io.braid:n1/0")));
+            }
+        };
+        try (ManagementApi api = ManagementApi.start(new HostPort("127.0.0.1", 0), "tok-1", view)) {
+            new ControlFile(api.uri().toString(), 1, "n1", "iqn.2026-11.io.braid:n1",
+                    "2026-11-21T10:00:00Z").write(dir, "tok-1");
+
+            Run status = run("status", "--data", dir.toString());
+            assertThat(status.exit()).as(status.err()).isZero();
+            assertThat(status.out()).isEqualTo("""
+                    node:     n1 (RUNNING)
+                    target:   iqn.2026-11.io.braid:n1
+                    portals:  127.0.0.1:3260 (tpgt 1)
+                    volumes:  1
+                    uptime:   1m 5s
+                    api:      %s
+                    """.formatted(api.uri()));
+
+            Run json = run("status", "--data", dir.toString(), "--output", "json");
+            assertThat(json.exit()).isZero();
+            assertThat(ManagementApi.JSON.readValue(json.out(), StatusView.class)).isEqualTo(view.status());
+
+            Run list = run("volume", "list", "--data", dir.toString());
+            assertThat(list.exit()).as(list.err()).isZero();
+            assertThat(list.out()).isEqualTo("""
+                    NAME  LUN  SIZE   MODE  ID                                    URL
+                    v0    0    1 GiB  rw    2b1f0a52-4c1d-4a53-9a0e-1d2f3c4b5a69  iscsi://127.0.0.1:3260/iqn.2026-11.io.braid:n1/0
+                    """);
+
+            Run viaUrl = run("volume", "list", "--api", api.uri().toString(), "--token", "tok-1",
+                    "--output", "json");
+            assertThat(viaUrl.exit()).as(viaUrl.err()).isZero();
+            assertThat(ManagementApi.JSON.readValue(viaUrl.out(), VolumeView[].class))
+                    .containsExactlyElementsOf(view.volumes());
+
+            Run wrongToken = run("status", "--api", api.uri().toString(), "--token", "nope");
+            assertThat(wrongToken.exit()).isEqualTo(ExitCodes.API_ERROR);
+            assertThat(wrongToken.err()).startsWith("braid: GET /api/v1/status failed: missing or"
+                    + " wrong bearer token").endsWith("(unauthorized)\n");
+        }
+    }
+
+    @Test
+    void uptimeIsShort() {
+        assertThat(StatusCommand.uptime(5)).isEqualTo("5s");
+        assertThat(StatusCommand.uptime(65)).isEqualTo("1m 5s");
+        assertThat(StatusCommand.uptime(3 * 3600 + 4)).isEqualTo("3h 0m 4s");
+        assertThat(StatusCommand.uptime(2 * 86400 + 3600)).isEqualTo("2d 1h 0m");
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        Run r = run();
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("a command is required").contains("Usage: braid");
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Run r = run("--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("up", "node", "status", "volume");
+    }
+}
