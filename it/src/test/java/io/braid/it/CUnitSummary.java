@@ -1,0 +1,82 @@
+package io.braid.it;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The "Run Summary" block CUnit's basic interface prints at the end of {@code iscsi-test-cu}, plus
+ * the names of failed tests and suites found in its verbose log.
+ *
+ * <pre>
+ * Run Summary:    Type  Total    Ran Passed Failed Inactive
+ *               suites      2      1    n/a      1        0
+ *                tests      4      3      2      1        0
+ *              asserts      3      3      2      1      n/a
+ * </pre>
+ */
+record CUnitSummary(int suitesTotal, int suitesRan, int suitesFailed, int testsTotal,
+                    int testsRan, int testsPassed, int testsFailed, int assertsFailed,
+                    int skipped, List<String> failures) {
+
+    private static final Pattern SUITES = Pattern.compile(
+            "^\\s+suites\\s+(\\d+)\\s+(\\d+)\\s+n/a\\s+(\\d+)\\s+(\\d+)\\s*$", Pattern.MULTILINE);
+    private static final Pattern TESTS = Pattern.compile(
+            "^\\s+tests\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s*$", Pattern.MULTILINE);
+    private static final Pattern ASSERTS = Pattern.compile(
+            "^\\s+asserts\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+n/a\\s*$", Pattern.MULTILINE);
+    private static final Pattern SUITE = Pattern.compile("^Suite: (\\S+)");
+    private static final Pattern TEST = Pattern.compile("^\\s+Test: (\\S+) \\.\\.\\.");
+    private static final Pattern SUITE_INIT_FAILED =
+            Pattern.compile("Suite initialization failed for '([^']+)'");
+
+    /** Parses the output; empty when there is no Run Summary (the tool died before it). */
+    static Optional<CUnitSummary> parse(String output) {
+        Matcher suites = SUITES.matcher(output);
+        Matcher tests = TESTS.matcher(output);
+        Matcher asserts = ASSERTS.matcher(output);
+        if (!suites.find() || !tests.find()) {
+            return Optional.empty();
+        }
+        int assertsFailed = asserts.find() ? Integer.parseInt(asserts.group(4)) : 0;
+        List<String> failures = new ArrayList<>();
+        String suite = "?";
+        String test = "?";
+        int skipped = 0;
+        for (String line : output.split("\n")) {
+            Matcher m = SUITE.matcher(line);
+            if (m.find()) {
+                suite = m.group(1);
+            }
+            m = TEST.matcher(line);
+            if (m.find()) {
+                test = m.group(1);
+            }
+            if (line.contains("[SKIPPED]")) {
+                skipped++;
+            }
+            // CUnit prints FAILED after "Test: X ..." and any log lines of the test.
+            if (line.strip().endsWith("FAILED") || line.contains("...FAILED")) {
+                failures.add(suite + "." + test);
+            }
+            m = SUITE_INIT_FAILED.matcher(line);
+            if (m.find()) {
+                failures.add(m.group(1) + " (suite initialization failed)");
+            }
+        }
+        return Optional.of(new CUnitSummary(
+                Integer.parseInt(suites.group(1)), Integer.parseInt(suites.group(2)),
+                Integer.parseInt(suites.group(3)),
+                Integer.parseInt(tests.group(1)), Integer.parseInt(tests.group(2)),
+                Integer.parseInt(tests.group(3)), Integer.parseInt(tests.group(4)),
+                assertsFailed, skipped, List.copyOf(failures)));
+    }
+
+    /** Every test ran and passed, and no suite failed to initialise. */
+    boolean clean() {
+        return testsTotal > 0 && testsRan == testsTotal && testsFailed == 0 && suitesFailed == 0
+                && assertsFailed == 0;
+    }
+}
