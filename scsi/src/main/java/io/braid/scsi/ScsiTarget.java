@@ -5,26 +5,70 @@ import java.util.List;
 /**
  * What a transport sees of the SCSI core: one SCSI target device with its logical units
  * (SAM-5 4.6). The transport never parses a CDB; it moves data and status (LIO
- * {@code target_core_fabric.h}).
+ * {@code target_core_fabric.h}). Create one with {@link ScsiTargets#create}.
  *
  * <p>Threading: {@link #execute} may block on storage I/O, so transports call it from a worker
- * thread, never from a network event loop. All methods are safe for concurrent calls.
+ * thread, never from a network event loop. All methods are safe for concurrent calls; SIMPLE
+ * tasks run concurrently, an ORDERED task waits for the tasks already in the core.
+ *
+ * <p>Contract of a {@link ScsiResult} returned by {@link #execute}:
+ * <ul>
+ *   <li>{@code dataIn} is null or holds exactly {@code transferLength} bytes; the transport sends
+ *       at most EDTL of them and releases the buffer.</li>
+ *   <li>{@code transferLength} is what the CDB describes: for data-in the allocation or transfer
+ *       length capped by what the command produced, for data-out the bytes the CDB names. On
+ *       CHECK CONDITION it is the CDB's uncapped length (0 when the CDB could not be parsed), so
+ *       the residual reflects an EDTL mismatch, not the failure. It saturates at
+ *       {@link Integer#MAX_VALUE}. Residual: overflow when it exceeds EDTL, underflow when less.</li>
+ *   <li>Data-out shorter than the CDB needs: the whole blocks received are processed and the
+ *       status is GOOD (the transport reports the overflow); data-out ending inside a block is
+ *       refused with ILLEGAL REQUEST / INVALID FIELD IN COMMAND INFORMATION UNIT and nothing is
+ *       written. Data-out beyond the CDB's length is ignored; data-out sent with a command that
+ *       takes none (a READ with the iSCSI W bit) is ignored too.</li>
+ *   <li>{@code sense} is fixed format unless the unit's control mode page selects descriptor
+ *       format; present exactly when the status is CHECK CONDITION.</li>
+ *   <li>Status {@link ScsiResult#TASK_ABORTED} means task management aborted the task: the
+ *       transport sends no SCSI Response for it (the control mode page says TAS 0) and only
+ *       releases its resources.</li>
+ * </ul>
  */
 public interface ScsiTarget {
 
-    /** Executes one command to completion. Never throws for a SCSI-level error: that is a status. */
+    /**
+     * Executes one command to completion. Never throws for a SCSI-level error: that is a status.
+     * The core releases {@code task.dataOut()} before returning, whatever the outcome.
+     */
     ScsiResult execute(ScsiTask task);
 
-    /** Task management (SAM-5 7): the function applied on behalf of {@code nexus}. */
+    /**
+     * Task management (SAM-5 7): the function applied on behalf of {@code nexus} to the tasks that
+     * are inside {@link #execute}. Returns only after every task it aborted has returned from
+     * {@code execute} (with TASK ABORTED), so the transport may send the TMF response right away.
+     * Tasks the transport has not handed to {@code execute} yet (waiting for data-out or for their
+     * CmdSN) are the transport's to abort first; ABORT TASK answers TASK DOES NOT EXIST for a tag
+     * the core does not hold. After TARGET COLD RESET the transport also closes its connections.
+     *
+     * @param lun           the 64-bit SAM LUN field of the request (ignored by target resets)
+     * @param referencedTag the task tag for ABORT TASK and QUERY TASK
+     */
     TaskManagementResponse manageTask(Nexus nexus, TaskManagementFunction function, long lun,
                                       long referencedTag);
 
-    /** Called when an I_T nexus appears (login) so unit attentions start with POWER ON/RESET. */
+    /**
+     * Called when an I_T nexus appears (login) so each logical unit reports POWER ON, RESET, OR BUS
+     * DEVICE RESET OCCURRED as its first unit attention to that nexus.
+     */
     void nexusAdded(Nexus nexus);
 
-    /** Called when an I_T nexus goes away (logout, connection loss, session reinstatement). */
+    /**
+     * Called when an I_T nexus goes away (logout, connection loss, session reinstatement): its
+     * unit attentions are dropped and its tasks still in {@link #execute} end as aborted.
+     */
     void nexusRemoved(Nexus nexus);
 
-    /** LUNs visible to the nexus, for REPORT LUNS and for the transport's sanity checks. */
+    /**
+     * LUNs visible to the nexus as 64-bit SAM LUN fields, exactly as REPORT LUNS lists them
+     * (peripheral device addressing below 256, flat space addressing above), ascending.
+     */
     List<Long> luns(Nexus nexus);
 }

@@ -1,0 +1,15 @@
+package io.braid.scsi.internal;
+
+/** Per-command processing rules the dispatcher applies before a handler runs. */
+public enum CommandFlag {
+    /**
+     * Processed even when the LUN addresses no logical unit (SPC-5 "Incorrect logical unit
+     * selection": INQUIRY, REPORT LUNS and REQUEST SENSE answer; everything else fails with
+     * LOGICAL UNIT NOT SUPPORTED). The handler then sees a null unit.
+     */
+    SERVED_FOR_UNKNOWN_LUN,
+    /** Neither blocked by nor clearing a pending unit attention (SAM-5 5.14). */
+    IGNORES_UNIT_ATTENTION,
+    /** Changes the medium: refused with DATA PROTECT / WRITE PROTECTED on a read-only unit (SBC-4 "Write protection"). */
+    WRITES_MEDIUM
+}

@@ -1,0 +1,376 @@
+package io.braid.scsi.internal;
+
+import io.braid.scsi.LogicalUnitSpec;
+import io.braid.scsi.Nexus;
+import io.braid.scsi.ScsiResult;
+import io.braid.scsi.ScsiTarget;
+import io.braid.scsi.ScsiTargetIdentity;
+import io.braid.scsi.ScsiTask;
+import io.braid.scsi.TaskAttribute;
+import io.braid.scsi.TaskManagementFunction;
+import io.braid.scsi.TaskManagementResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * The SCSI target device (SAM-5 "SCSI target device"): routes each task to its logical unit,
+ * applies the checks every command shares in the order SAM-5 and SPC-5 give them, runs the
+ * handler from the {@link CommandTable}, and implements task management over the tasks in flight.
+ *
+ * <p>Order of checks for a command: the LUN (LOGICAL UNIT NOT SUPPORTED unless the command answers
+ * for any LUN), then a pending unit attention (unless the command ignores them), then the opcode
+ * (INVALID COMMAND OPERATION CODE), then reserved and unsupported CDB bits (INVALID FIELD IN CDB
+ * with the field pointer), then write protection, then the handler's own checks.
+ */
+public final class CoreTarget implements ScsiTarget {
+
+    private static final Logger log = LoggerFactory.getLogger(CoreTarget.class);
+
+    private final ScsiTargetIdentity identity;
+    private final Map<Integer, LogicalUnit> units;
+    private final List<Long> reportedLuns;
+    private final CommandTable table = Commands.standard();
+    private final TaskSet tasks = new TaskSet();
+    private final Set<Nexus> nexuses = ConcurrentHashMap.newKeySet();
+    private final ByteBufAllocator allocator;
+    private final TargetLimits limits;
+
+    /**
+     * @param allocator where data-in buffers come from; the transport releases them
+     * @throws IllegalArgumentException for two units with one LUN or one volume id, or a unit
+     *                                  whose block size or capacity the core cannot present
+     */
+    public CoreTarget(ScsiTargetIdentity identity, List<LogicalUnitSpec> specs, ByteBufAllocator allocator,
+                      TargetLimits limits) {
+        this.identity = Objects.requireNonNull(identity, "identity");
+        this.allocator = Objects.requireNonNull(allocator, "allocator");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        Map<Integer, LogicalUnit> byLun = new TreeMap<>();
+        Set<UUID> ids = new HashSet<>();
+        for (LogicalUnitSpec spec : specs) {
+            int bs = spec.device().blockSize();
+            if (bs < 512 || bs > 65536 || Integer.bitCount(bs) != 1) {
+                throw new IllegalArgumentException("volume " + spec.name() + ": block size " + bs
+                        + " is not a power of two in 512..65536");
+            }
+            if (spec.device().blockCount() <= 0) {
+                throw new IllegalArgumentException("volume " + spec.name() + " has no blocks");
+            }
+            if (!ids.add(spec.id())) {
+                throw new IllegalArgumentException("volume id " + spec.id() + " used twice: LUN identifiers would collide");
+            }
+            if (byLun.putIfAbsent(spec.lun(), new LogicalUnit(spec)) != null) {
+                throw new IllegalArgumentException("lun " + spec.lun() + " used twice");
+            }
+        }
+        this.units = Collections.unmodifiableMap(byLun);
+        List<Long> luns = new ArrayList<>();
+        byLun.keySet().forEach(l -> luns.add(Lun.encode(l)));
+        this.reportedLuns = List.copyOf(luns);
+    }
+
+    public ScsiTargetIdentity identity() {
+        return identity;
+    }
+
+    public TargetLimits limits() {
+        return limits;
+    }
+
+    public ByteBufAllocator allocator() {
+        return allocator;
+    }
+
+    public CommandTable commandTable() {
+        return table;
+    }
+
+    /** The unit behind a LUN number, or null. */
+    public LogicalUnit unit(int lun) {
+        return units.get(lun);
+    }
+
+    @Override
+    public ScsiResult execute(ScsiTask task) {
+        Objects.requireNonNull(task, "task");
+        ByteBuf dataOut = task.dataOut();
+        try {
+            return track(task);
+        } finally {
+            if (dataOut != null && dataOut.refCnt() > 0) {
+                dataOut.release();
+            }
+        }
+    }
+
+    private ScsiResult track(ScsiTask task) {
+        int lun = Lun.decode(task.lun());
+        LogicalUnit unit = lun == Lun.UNSUPPORTED ? null : units.get(lun);
+        TaskSet.Entry entry = tasks.register(task.nexus(), task.tag(), lun);
+        if (entry == null) {
+            // SAM-5 "Overlapped commands": a tag that is still in use on this nexus.
+            log.debug("lun {}: task tag {} already in use on {}", lun, task.tag(), task.nexus());
+            SenseFormat format = unit == null ? SenseFormat.FIXED : unit.senseFormat();
+            return new ScsiResult(ScsiResult.CHECK_CONDITION,
+                    Sense.of(SenseCode.OVERLAPPED_COMMANDS_ATTEMPTED).encode(format), null, 0);
+        }
+        ScsiResult result = null;
+        try {
+            result = dispatch(task, lun, unit, entry);
+        } catch (TaskAborted e) {
+            result = null;
+        } finally {
+            boolean stands = entry.complete();
+            tasks.finish(entry);
+            if (!stands) {
+                if (result != null && result.dataIn() != null) {
+                    result.dataIn().release();
+                }
+                result = null;
+            }
+        }
+        if (result == null) {
+            log.debug("lun {}: task {} on {} aborted", lun, task.tag(), task.nexus());
+            return new ScsiResult(ScsiResult.TASK_ABORTED, null, null, 0);
+        }
+        return result;
+    }
+
+    private ScsiResult dispatch(ScsiTask task, int lun, LogicalUnit unit, TaskSet.Entry entry) {
+        byte[] cdb = task.cdb() == null ? new byte[0] : task.cdb();
+        CommandDescriptor d = table.find(cdb);
+        if (d != null && cdb.length < d.cdbLength()) {
+            d = null; // a truncated CDB is no command we know
+        }
+        SenseFormat format = unit == null ? SenseFormat.FIXED : unit.senseFormat();
+        long described = d == null ? 0 : d.transferLength().bytes(cdb, unit == null ? 0 : unit.blockSize());
+        try {
+            if (unit == null && (d == null || !d.has(CommandFlag.SERVED_FOR_UNKNOWN_LUN))) {
+                throw CheckCondition.of(SenseCode.LOGICAL_UNIT_NOT_SUPPORTED);
+            }
+            if (unit != null && (d == null || !d.has(CommandFlag.IGNORES_UNIT_ATTENTION))) {
+                SenseCode ua = unit.unitAttentions().take(task.nexus());
+                if (ua != null) {
+                    log.debug("lun {}: reporting {} to {}", lun, ua, task.nexus());
+                    throw CheckCondition.of(ua);
+                }
+            }
+            if (d == null) {
+                throw table.unsupported(cdb);
+            }
+            FieldPointer invalid = d.firstInvalidBit(cdb);
+            if (invalid != null) {
+                throw new CheckCondition(Sense.of(SenseCode.INVALID_FIELD_IN_CDB, invalid));
+            }
+            if (task.attribute() == TaskAttribute.ACA) {
+                // No ACA support (NORMACA 0), so no ACA condition can exist for this task to join.
+                throw CheckCondition.of(SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
+            }
+            if (d.has(CommandFlag.WRITES_MEDIUM) && unit.readOnly()) {
+                throw CheckCondition.of(SenseCode.WRITE_PROTECTED);
+            }
+            Command command = new Command(this, task, d, unit, entry, described);
+            ScsiResult result = unit == null ? d.handler().handle(command) : runInOrder(command, unit, task, entry);
+            if (log.isTraceEnabled()) {
+                log.trace("lun {} tag {}: {} -> status {} length {}", lun, task.tag(), d.name(),
+                        result.status(), result.transferLength());
+            }
+            return result;
+        } catch (CheckCondition e) {
+            if (log.isDebugEnabled()) {
+                log.debug("lun {} tag {}: {} -> CHECK CONDITION {}", lun, task.tag(),
+                        d == null ? String.format("opcode %02Xh", cdb.length == 0 ? 0 : cdb[0] & 0xFF) : d.name(),
+                        e.getMessage());
+            }
+            return new ScsiResult(ScsiResult.CHECK_CONDITION, e.sense().encode(format), null,
+                    Command.saturated(described));
+        } catch (TaskAborted e) {
+            throw e;
+        } catch (RuntimeException e) {
+            log.error("lun {} tag {}: {} failed", lun, task.tag(), d == null ? "command" : d.name(), e);
+            return new ScsiResult(ScsiResult.CHECK_CONDITION,
+                    Sense.of(SenseCode.INTERNAL_TARGET_FAILURE).encode(format), null, Command.saturated(described));
+        }
+    }
+
+    /**
+     * SAM-5 task attributes: SIMPLE tasks run concurrently (QUEUE ALGORITHM MODIFIER 1h), an
+     * ORDERED task waits for every task already running on the unit and holds back later ones,
+     * HEAD OF QUEUE runs at once. Waiting polls the abort flag so task management can end it.
+     */
+    private ScsiResult runInOrder(Command command, LogicalUnit unit, ScsiTask task, TaskSet.Entry entry) {
+        TaskAttribute attribute = task.attribute() == null ? TaskAttribute.SIMPLE : task.attribute();
+        Lock lock = switch (attribute) {
+            case HEAD_OF_QUEUE -> null;
+            case ORDERED -> unit.taskOrder().writeLock();
+            default -> unit.taskOrder().readLock();
+        };
+        if (lock == null) {
+            return command.descriptor().handler().handle(command);
+        }
+        try {
+            while (!lock.tryLock(20, TimeUnit.MILLISECONDS)) {
+                command.checkAborted();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw CheckCondition.of(SenseCode.LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE);
+        }
+        try {
+            command.checkAborted();
+            return command.descriptor().handler().handle(command);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public TaskManagementResponse manageTask(Nexus nexus, TaskManagementFunction function, long lun,
+                                             long referencedTag) {
+        Objects.requireNonNull(function, "function");
+        int lunNo = Lun.decode(lun);
+        LogicalUnit unit = lunNo == Lun.UNSUPPORTED ? null : units.get(lunNo);
+        log.debug("task management {} lun {} tag {} from {}", function, lunNo, referencedTag, nexus);
+        return switch (function) {
+            case ABORT_TASK -> abortTask(nexus, lunNo, referencedTag);
+            case ABORT_TASK_SET -> unit == null ? TaskManagementResponse.LUN_DOES_NOT_EXIST
+                    : abortAll(tasks.matching(e -> e.lun() == lunNo && e.nexus().equals(nexus)));
+            case CLEAR_TASK_SET -> unit == null ? TaskManagementResponse.LUN_DOES_NOT_EXIST : clearTaskSet(nexus, unit);
+            case LOGICAL_UNIT_RESET -> unit == null ? TaskManagementResponse.LUN_DOES_NOT_EXIST : resetUnit(unit,
+                    SenseCode.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+            case TARGET_WARM_RESET, TARGET_COLD_RESET -> resetTarget();
+            case QUERY_TASK -> {
+                TaskSet.Entry e = tasks.find(nexus, referencedTag);
+                yield e != null && e.lun() == lunNo && !e.aborted()
+                        ? TaskManagementResponse.FUNCTION_SUCCEEDED : TaskManagementResponse.FUNCTION_COMPLETE;
+            }
+            case QUERY_TASK_SET -> unit == null ? TaskManagementResponse.LUN_DOES_NOT_EXIST
+                    : tasks.matching(e -> e.lun() == lunNo && e.nexus().equals(nexus) && !e.aborted()).isEmpty()
+                    ? TaskManagementResponse.FUNCTION_COMPLETE : TaskManagementResponse.FUNCTION_SUCCEEDED;
+            case QUERY_ASYNCHRONOUS_EVENT -> unit == null ? TaskManagementResponse.LUN_DOES_NOT_EXIST
+                    : unit.unitAttentions().peek(nexus) == null
+                    ? TaskManagementResponse.FUNCTION_COMPLETE : TaskManagementResponse.FUNCTION_SUCCEEDED;
+            // NORMACA is 0: there is never an ACA condition to clear.
+            case CLEAR_ACA -> TaskManagementResponse.FUNCTION_REJECTED;
+            // Allegiance reassignment needs ErrorRecoveryLevel 2; the iSCSI transport offers 0.
+            case TASK_REASSIGN -> TaskManagementResponse.TASK_ALLEGIANCE_REASSIGNMENT_NOT_SUPPORTED;
+        };
+    }
+
+    private TaskManagementResponse abortTask(Nexus nexus, int lun, long tag) {
+        TaskSet.Entry e = tasks.find(nexus, tag);
+        if (e == null || e.lun() != lun || !e.abort()) {
+            return TaskManagementResponse.TASK_DOES_NOT_EXIST;
+        }
+        return awaitAll(List.of(e));
+    }
+
+    private TaskManagementResponse abortAll(List<TaskSet.Entry> entries) {
+        List<TaskSet.Entry> aborted = new ArrayList<>();
+        for (TaskSet.Entry e : entries) {
+            if (e.abort()) {
+                aborted.add(e);
+            }
+        }
+        return awaitAll(aborted);
+    }
+
+    /**
+     * CLEAR TASK SET with TST 000b: every nexus's tasks on the unit end; the other nexuses that lost
+     * tasks learn it from COMMANDS CLEARED BY ANOTHER INITIATOR (SAM-5, TAS 0).
+     */
+    private TaskManagementResponse clearTaskSet(Nexus nexus, LogicalUnit unit) {
+        List<TaskSet.Entry> entries = tasks.matching(e -> e.lun() == unit.lun());
+        TaskManagementResponse r = abortAll(entries);
+        Set<Nexus> others = new HashSet<>();
+        entries.stream().map(TaskSet.Entry::nexus).filter(n -> !n.equals(nexus)).forEach(others::add);
+        unit.unitAttentions().establishAll(others, SenseCode.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR);
+        return r;
+    }
+
+    /**
+     * SAM-5 "Logical unit reset": abort every task on the unit, return mode parameters to their
+     * defaults and establish a unit attention for every I_T nexus.
+     */
+    private TaskManagementResponse resetUnit(LogicalUnit unit, SenseCode condition) {
+        TaskManagementResponse r = abortAll(tasks.matching(e -> e.lun() == unit.lun()));
+        unit.descriptorSense(false);
+        unit.unitAttentions().establishAll(nexuses, condition);
+        log.info("lun {} ({}) reset", unit.lun(), unit.name());
+        return r;
+    }
+
+    /** A hard reset of the target (SAM-5 "Hard reset"): every unit is reset. */
+    private TaskManagementResponse resetTarget() {
+        TaskManagementResponse r = TaskManagementResponse.FUNCTION_COMPLETE;
+        for (LogicalUnit unit : units.values()) {
+            if (resetUnit(unit, SenseCode.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED)
+                    != TaskManagementResponse.FUNCTION_COMPLETE) {
+                r = TaskManagementResponse.FUNCTION_REJECTED;
+            }
+        }
+        return r;
+    }
+
+    /** Task management answers only once aborted tasks have left {@link #execute} (SAM-5 "Task management functions"). */
+    private static TaskManagementResponse awaitAll(List<TaskSet.Entry> aborted) {
+        try {
+            for (TaskSet.Entry e : aborted) {
+                e.awaitDone();
+            }
+            return TaskManagementResponse.FUNCTION_COMPLETE;
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return TaskManagementResponse.FUNCTION_REJECTED;
+        }
+    }
+
+    @Override
+    public void nexusAdded(Nexus nexus) {
+        Objects.requireNonNull(nexus, "nexus");
+        nexuses.add(nexus);
+        for (LogicalUnit unit : units.values()) {
+            unit.unitAttentions().establish(nexus, SenseCode.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED);
+        }
+        log.debug("nexus added: {}", nexus);
+    }
+
+    @Override
+    public void nexusRemoved(Nexus nexus) {
+        Objects.requireNonNull(nexus, "nexus");
+        nexuses.remove(nexus);
+        for (LogicalUnit unit : units.values()) {
+            unit.unitAttentions().discard(nexus);
+        }
+        // SAM-5 "I_T nexus loss": the nexus's tasks are aborted; nobody is left to wait for them.
+        for (TaskSet.Entry e : tasks.matching(e -> e.nexus().equals(nexus))) {
+            e.abort();
+        }
+        log.debug("nexus removed: {}", nexus);
+    }
+
+    @Override
+    public List<Long> luns(Nexus nexus) {
+        return reportedLuns;
+    }
+
+    /** Tasks inside {@link #execute} right now, for tests and diagnostics. */
+    public int tasksInFlight() {
+        return tasks.size();
+    }
+}

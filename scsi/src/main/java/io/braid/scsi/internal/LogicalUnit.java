@@ -1,0 +1,161 @@
+package io.braid.scsi.internal;
+
+import io.braid.scsi.LogicalUnitSpec;
+import io.braid.store.BlockDevice;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One logical unit as the core presents it (SAM-5 "Logical units"): the backstore, the identity
+ * derived from the volume UUID, pending unit attentions and the mode parameters.
+ */
+public final class LogicalUnit {
+
+    private static final Logger log = LoggerFactory.getLogger(LogicalUnit.class);
+
+    private final LogicalUnitSpec spec;
+    private final String serial;
+    private final byte[] naa;
+    private final UnitAttentions unitAttentions = new UnitAttentions();
+    private final ReentrantReadWriteLock taskOrder = new ReentrantReadWriteLock(true);
+    private volatile boolean descriptorSense;
+
+    LogicalUnit(LogicalUnitSpec spec) {
+        this.spec = spec;
+        this.serial = serialOf(spec.id());
+        this.naa = naaOf(spec.id());
+    }
+
+    /**
+     * The unit serial number of VPD page 80h: the volume UUID as 32 lower-case hex digits, so it is
+     * stable across restarts and unique per volume.
+     */
+    static String serialOf(UUID id) {
+        HexFormat hex = HexFormat.of();
+        return hex.toHexDigits(id.getMostSignificantBits()) + hex.toHexDigits(id.getLeastSignificantBits());
+    }
+
+    /**
+     * The NAA designator of VPD page 83h (SPC-5 "NAA Locally Assigned designator format"): NAA 3h
+     * followed by 60 bits taken from a SHA-256 of the volume UUID. Braid has no IEEE company ID, so
+     * IEEE formats (5h, 6h) are not available; a locally assigned value derived from a random UUID
+     * is stable across restarts and collides with probability ~2^-60 per pair of volumes, which
+     * multipath software can rely on. The hash (not the raw low bits) keeps non-random (name
+     * based) UUIDs well spread too.
+     */
+    static byte[] naaOf(UUID id) {
+        byte[] uuid = new byte[16];
+        BigEndian.put64(uuid, 0, id.getMostSignificantBits());
+        BigEndian.put64(uuid, 8, id.getLeastSignificantBits());
+        byte[] digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256").digest(uuid);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+        }
+        byte[] naa = new byte[8];
+        System.arraycopy(digest, 0, naa, 0, 8);
+        naa[0] = (byte) (0x30 | naa[0] & 0x0F);
+        return naa;
+    }
+
+    public int lun() {
+        return spec.lun();
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    public boolean readOnly() {
+        return spec.readOnly();
+    }
+
+    public BlockDevice device() {
+        return spec.device();
+    }
+
+    public int blockSize() {
+        return spec.device().blockSize();
+    }
+
+    /** Capacity in blocks, read from the device each time so a resize is seen at once. */
+    public long blockCount() {
+        return spec.device().blockCount();
+    }
+
+    public String serial() {
+        return serial;
+    }
+
+    public byte[] naa() {
+        return naa.clone();
+    }
+
+    UnitAttentions unitAttentions() {
+        return unitAttentions;
+    }
+
+    /** Serialises ORDERED tasks against all others (SAM-5 "Task attributes"). */
+    ReentrantReadWriteLock taskOrder() {
+        return taskOrder;
+    }
+
+    /** The format the control mode page D_SENSE bit selects for sense this unit returns. */
+    public SenseFormat senseFormat() {
+        return descriptorSense ? SenseFormat.DESCRIPTOR : SenseFormat.FIXED;
+    }
+
+    /** Sets the control mode page D_SENSE bit; MODE SELECT (with the conformance work) calls this. */
+    void descriptorSense(boolean on) {
+        descriptorSense = on;
+    }
+
+    boolean descriptorSense() {
+        return descriptorSense;
+    }
+
+    /** Reads whole blocks at {@code lba}; a backstore failure becomes MEDIUM ERROR for this task. */
+    void read(long lba, ByteBuffer dst) {
+        try {
+            spec.device().read(lba * blockSize(), dst);
+        } catch (IOException e) {
+            throw ioFailure("read", lba, e, SenseCode.UNRECOVERED_READ_ERROR);
+        }
+    }
+
+    void write(long lba, ByteBuffer src, boolean fua) {
+        try {
+            spec.device().write(lba * blockSize(), src, fua);
+        } catch (IOException e) {
+            throw ioFailure("write", lba, e, SenseCode.WRITE_ERROR);
+        }
+    }
+
+    void flush() {
+        try {
+            spec.device().flush();
+        } catch (IOException e) {
+            throw ioFailure("flush", 0, e, SenseCode.WRITE_ERROR);
+        }
+    }
+
+    private CheckCondition ioFailure(String op, long lba, IOException e, SenseCode code) {
+        if (e instanceof ClosedChannelException) {
+            // The backstore is shutting down: NOT READY makes initiators retry rather than fail I/O.
+            log.debug("lun {} ({}): {} at lba {} on a closed device", lun(), name(), op, lba);
+            return CheckCondition.of(SenseCode.LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE);
+        }
+        log.warn("lun {} ({}): {} at lba {} failed: {}", lun(), name(), op, lba, e.toString());
+        return new CheckCondition(Sense.of(code).withInformation(lba));
+    }
+}

@@ -1,0 +1,102 @@
+package io.braid.scsi.internal;
+
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * One sense data response before encoding (SPC-5 4.4): a {@link SenseCode} from the table, an
+ * optional field pointer and an optional INFORMATION value. {@link #encode} is the only place in the
+ * core that produces sense bytes.
+ *
+ * @param code         key, ASC and ASCQ
+ * @param fieldPointer sense key specific field pointer, or null
+ * @param information  the INFORMATION field (an LBA, or a byte offset for MISCOMPARE)
+ */
+public record Sense(SenseCode code, FieldPointer fieldPointer, OptionalLong information) {
+
+    /** Length of fixed format sense data with the sense key specific bytes (SPC-5 Table 58). */
+    public static final int FIXED_LENGTH = 18;
+
+    public Sense {
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(information, "information");
+    }
+
+    public static Sense of(SenseCode code) {
+        return new Sense(code, null, OptionalLong.empty());
+    }
+
+    public static Sense of(SenseCode code, FieldPointer fieldPointer) {
+        return new Sense(code, fieldPointer, OptionalLong.empty());
+    }
+
+    public Sense withInformation(long value) {
+        return new Sense(code, fieldPointer, OptionalLong.of(value));
+    }
+
+    /** Current-error sense data in the requested format. */
+    public byte[] encode(SenseFormat format) {
+        return format == SenseFormat.FIXED ? fixed() : descriptor();
+    }
+
+    /*
+     * SPC-5 4.4.3 Table 58, fixed format:
+     *  0  VALID | RESPONSE CODE (70h)      8-11 COMMAND-SPECIFIC INFORMATION
+     *  1  obsolete                         12   ADDITIONAL SENSE CODE
+     *  2  FILEMARK EOM ILI SDAT_OVFL KEY   13   ADDITIONAL SENSE CODE QUALIFIER
+     *  3-6 INFORMATION                     14   FIELD REPLACEABLE UNIT CODE
+     *  7  ADDITIONAL SENSE LENGTH (n-7)    15-17 SKSV | SENSE KEY SPECIFIC
+     */
+    private byte[] fixed() {
+        byte[] b = new byte[FIXED_LENGTH];
+        b[0] = 0x70;
+        // A value that does not fit the 4-byte field is reported with VALID clear (SPC-5 4.4.3).
+        if (information.isPresent() && (information.getAsLong() >>> 32) == 0) {
+            long info = information.getAsLong();
+            b[0] |= (byte) 0x80;
+            b[3] = (byte) (info >>> 24);
+            b[4] = (byte) (info >>> 16);
+            b[5] = (byte) (info >>> 8);
+            b[6] = (byte) info;
+        }
+        b[2] = (byte) code.key().wire();
+        b[7] = FIXED_LENGTH - 8;
+        b[12] = (byte) code.asc();
+        b[13] = (byte) code.ascq();
+        if (fieldPointer != null) {
+            System.arraycopy(fieldPointer.senseKeySpecific(), 0, b, 15, 3);
+        }
+        return b;
+    }
+
+    /*
+     * SPC-5 4.4.2 Table 50, descriptor format: 72h, key, ASC, ASCQ, 3 reserved, ADDITIONAL SENSE
+     * LENGTH, then descriptors: information (00h, 4.4.2.2) and sense key specific (02h, 4.4.2.4).
+     */
+    private byte[] descriptor() {
+        int length = 8 + (information.isPresent() ? 12 : 0) + (fieldPointer != null ? 8 : 0);
+        byte[] b = new byte[length];
+        b[0] = 0x72;
+        b[1] = (byte) code.key().wire();
+        b[2] = (byte) code.asc();
+        b[3] = (byte) code.ascq();
+        b[7] = (byte) (length - 8);
+        int p = 8;
+        if (information.isPresent()) {
+            long info = information.getAsLong();
+            b[p] = 0x00;
+            b[p + 1] = 0x0A;
+            b[p + 2] = (byte) 0x80;
+            for (int i = 0; i < 8; i++) {
+                b[p + 4 + i] = (byte) (info >>> (56 - 8 * i));
+            }
+            p += 12;
+        }
+        if (fieldPointer != null) {
+            b[p] = 0x02;
+            b[p + 1] = 0x06;
+            System.arraycopy(fieldPointer.senseKeySpecific(), 0, b, p + 4, 3);
+        }
+        return b;
+    }
+}
