@@ -110,6 +110,11 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
         return maxRecvDataSegmentLength;
     }
 
+    /** Whether the decoder stands between two PDUs with no byte of a next one buffered. */
+    boolean atPduBoundary() {
+        return state == State.BHS && header == null && !internalBuffer().isReadable();
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         try {
@@ -258,9 +263,9 @@ public final class PduFrameDecoder extends ByteToMessageDecoder {
         if (opcode != null && !side.receives(opcode)) {
             payload.release();
             reject(out, Reject.PROTOCOL_ERROR, String.format(
-                    "Opcode 0x%02x (%s) is sent by %s; expected an opcode a %s receives",
+                    "Opcode 0x%02x (%s) is sent by %s; expected an opcode sent by %s",
                     opcodeValue, opcode, side == Side.TARGET ? "a target" : "an initiator",
-                    side == Side.TARGET ? "target" : "initiator"));
+                    side == Side.TARGET ? "an initiator" : "a target"));
             return;
         }
         Pdu pdu;

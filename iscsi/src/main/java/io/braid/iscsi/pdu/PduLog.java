@@ -37,7 +37,7 @@ public final class PduLog {
                     .flags("T", p.transit(), "C", p.cont()).num("csg", p.csg())
                     .num("nsg", p.nsg()).hex("isid", p.isid(), 12).num("tsih", p.tsih())
                     .num("cid", p.cid()).sn("cmdSn", p.cmdSn()).sn("expStatSn", p.expStatSn())
-                    .text("version", p.versionMin() + "-" + p.versionMax());
+                    .text("versions", p.versionMin() + "-" + p.versionMax());
             case TextRequest p -> l.name("TEXT_REQ").itt(p.itt())
                     .flags("I", p.immediate(), "F", p.finalPdu(), "C", p.cont())
                     .tag("ttt", p.ttt()).sn("cmdSn", p.cmdSn()).sn("expStatSn", p.expStatSn());
@@ -66,7 +66,7 @@ public final class PduLog {
                     .num("nsg", p.nsg()).hex("isid", p.isid(), 12).num("tsih", p.tsih())
                     .statSns(p.statSn(), p.expCmdSn(), p.maxCmdSn())
                     .text("status", String.format("0x%02x%02x", p.statusClass(), p.statusDetail()))
-                    .text("version", p.versionActive() + "/" + p.versionMax());
+                    .num("version", p.versionActive());
             case TextResponse p -> l.name("TEXT_RSP").itt(p.itt())
                     .flags("F", p.finalPdu(), "C", p.cont()).tag("ttt", p.ttt())
                     .statSns(p.statSn(), p.expCmdSn(), p.maxCmdSn());
