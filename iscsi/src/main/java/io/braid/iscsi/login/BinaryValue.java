@@ -19,11 +19,14 @@ public final class BinaryValue {
      *                                  message does not repeat the value
      */
     public static byte[] decode(String value) {
-        if (value.length() < 3 || value.charAt(0) != '0') {
-            throw new IllegalArgumentException("binary value must start with 0x or 0b and have at least one digit");
+        if (value.length() < 2 || value.charAt(0) != '0') {
+            throw new IllegalArgumentException("binary value must start with 0x or 0b");
         }
         char kind = value.charAt(1);
         String digits = value.substring(2);
+        if (digits.isEmpty() && (kind == 'x' || kind == 'X' || kind == 'b' || kind == 'B')) {
+            throw new IllegalArgumentException("binary value has no digits");
+        }
         if (kind == 'x' || kind == 'X') {
             if ((digits.length() & 1) == 1) {
                 digits = "0" + digits;

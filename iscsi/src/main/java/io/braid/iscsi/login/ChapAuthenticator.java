@@ -41,7 +41,8 @@ public final class ChapAuthenticator {
         private static final Map<State, Set<State>> TRANSITIONS = Map.of(
                 AWAITING_ALGORITHM, EnumSet.of(AWAITING_RESPONSE, FAILED),
                 AWAITING_RESPONSE, EnumSet.of(SUCCEEDED, FAILED),
-                SUCCEEDED, EnumSet.noneOf(State.class),
+                // a CHAP key after success is a protocol violation that voids the login
+                SUCCEEDED, EnumSet.of(FAILED),
                 FAILED, EnumSet.noneOf(State.class));
 
         boolean canMoveTo(State next) {

@@ -31,7 +31,8 @@ class BinaryValueTest {
 
     @Test
     void malformed() {
-        assertThatThrownBy(() -> BinaryValue.decode("0x")).hasMessageContaining("at least one digit");
+        assertThatThrownBy(() -> BinaryValue.decode("0x")).hasMessage("binary value has no digits");
+        assertThatThrownBy(() -> BinaryValue.decode("0")).hasMessage("binary value must start with 0x or 0b");
         assertThatThrownBy(() -> BinaryValue.decode("deadbeef")).hasMessageContaining("must start with 0x or 0b");
         assertThatThrownBy(() -> BinaryValue.decode("0xzz")).hasMessage("hex constant has a character other than 0-9, a-f, A-F");
         assertThatThrownBy(() -> BinaryValue.decode("0b***")).hasMessage("base64 constant is not valid RFC 4648 base64");
