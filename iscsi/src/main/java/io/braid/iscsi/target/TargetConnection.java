@@ -501,9 +501,7 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
             reject(Reject.PROTOCOL_ERROR, d);
             d.release();
         } else {
-            ByteBuf header = channel.alloc().buffer(48);
-            io.braid.iscsi.pdu.PduWriter.writeHeader(task.command, header);
-            sendReject(Reject.PROTOCOL_ERROR, header);
+            sendReject(Reject.PROTOCOL_ERROR, headerOf(task.command));
         }
     }
 
@@ -833,9 +831,14 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
 
     /** Sends a Reject carrying the header of {@code rejected} (RFC 7143 11.17). */
     private void reject(int reason, Pdu rejected) {
+        sendReject(reason, headerOf(rejected));
+    }
+
+    /** The 48-byte BHS of a PDU (without AHS), as a Reject carries it (RFC 7143 11.17.2). */
+    private ByteBuf headerOf(Pdu pdu) {
         ByteBuf header = channel.alloc().buffer(48);
-        io.braid.iscsi.pdu.PduWriter.writeHeader(rejected, header);
-        sendReject(reason, header);
+        io.braid.iscsi.pdu.PduWriter.writeHeader(pdu, header);
+        return header.writerIndex(48);
     }
 
     private void sendReject(int reason, ByteBuf header) {
