@@ -127,8 +127,9 @@ public final class StorageNode implements AutoCloseable {
         }
         volumes.sort(Comparator.comparingInt(v -> v.record().lun()));
 
+        // The array serial is the node id without dashes: 32 hex digits fit INQUIRY's limit.
         ScsiTarget scsi = ScsiTargets.create(new ScsiTargetIdentity(SCSI_VENDOR, SCSI_PRODUCT,
-                SCSI_REVISION, nodeId.toString()), units);
+                SCSI_REVISION, nodeId.toString().replace("-", "")), units);
         TargetDefinition target = new TargetDefinition(config.targetIqn(), config.name(), scsi,
                 config.allowedInitiators());
         List<Portal> portals = config.portals().stream()
