@@ -191,7 +191,13 @@ public final class TargetLogin {
             }
             out.addAll(authenticate(security));
         }
+        boolean offersOutstanding = negotiator.awaitingAnswers();
         out.addAll(negotiator.respond(operational, stage));
+        if (offersOutstanding && negotiator.awaitingAnswers()) {
+            // RFC 7143 6.2: the responder answers every offer; a request that leaves ours open
+            // would otherwise stall the login until a timeout.
+            negotiator.result();
+        }
         if (stage == LoginStage.OPERATIONAL_NEGOTIATION) {
             out.addAll(negotiator.declarations());
         }
