@@ -208,7 +208,9 @@ public final class TargetLogin {
             transit = stage != LoginStage.SECURITY_NEGOTIATION || authenticationDone();
             if (next == LoginStage.FULL_FEATURE_PHASE && transit) {
                 out.addAll(negotiator.declarations());
-                List<KeyValue> offers = negotiator.offers();
+                // Offers only in the operational stage: operational keys are not allowed in the
+                // security stage, so an initiator going 0 -> 3 gets the defaults.
+                List<KeyValue> offers = stage == LoginStage.OPERATIONAL_NEGOTIATION ? negotiator.offers() : List.of();
                 if (!offers.isEmpty()) {
                     // RFC 7143 11.13.3: a T=1 response must not carry keys needing an answer.
                     out.addAll(offers);
@@ -343,6 +345,9 @@ public final class TargetLogin {
     private void checkIdentityRepeated(Map<String, String> keys) {
         for (Map.Entry<String, String> e : identity.entrySet()) {
             String again = keys.get(e.getKey());
+            if (again != null && e.getValue() == null) {
+                throw error(e.getKey() + " may only be sent in the first Login Request");
+            }
             if (again != null && !again.equals(e.getValue())) {
                 throw error(e.getKey() + " declared again with a different value (RFC 7143 6.2)");
             }

@@ -389,6 +389,15 @@ class TargetLoginTest {
         assertThat(((LoginStep.Failed) s).reason()).isEqualTo("TargetName declared again with a different value (RFC 7143 6.2)");
     }
 
+    @Test
+    void identityKeysMayNotArriveLate() {
+        ScriptedInitiator ini = initiator(AuthConfig.NONE);
+        ini.send(true, false, 0, 1, "InitiatorName", NAME, "TargetName", T1, "AuthMethod", "None");
+        LoginStep s = ini.send(true, false, 1, 3, "SessionType", "Normal");
+        assertStatus(s, LoginStatus.INITIATOR_ERROR);
+        assertThat(((LoginStep.Failed) s).reason()).isEqualTo("SessionType may only be sent in the first Login Request");
+    }
+
     // ------------------------------------------------------------------ discovery
 
     @Test
@@ -638,6 +647,17 @@ class TargetLoginTest {
         LoginStep s2 = ini.send(true, false, 1, 3, "MaxBurstLength", "65536");
         assertStatus(s2, LoginStatus.INITIATOR_ERROR);
         assertThat(((LoginStep.Failed) s2).reason()).isEqualTo("initiator did not answer the target's offers [FirstBurstLength]");
+    }
+
+    @Test
+    void noOffersWhenTheInitiatorGoesFromSecurityStraightToFullFeature() {
+        TargetServerConfig small = new TargetServerConfig(List.of(PORTAL), config(AuthConfig.NONE).targets(),
+                AuthConfig.NONE, 65536, 65536, 16384, 1, 32, 0, 0);
+        ScriptedInitiator ini = new ScriptedInitiator(login(small));
+        LoginStep s = ini.send(true, false, 0, 3, "InitiatorName", NAME, "TargetName", T1, "AuthMethod", "None");
+        assertThat(s).isInstanceOf(LoginStep.Complete.class);
+        assertThat(keys(s)).doesNotContainKeys("MaxBurstLength", "FirstBurstLength");
+        assertThat(((LoginStep.Complete) s).result().parameters().maxBurstLength()).isEqualTo(262144);
     }
 
     // ------------------------------------------------------------------ TSIH and joining sessions
