@@ -57,8 +57,10 @@ record CUnitSummary(int suitesTotal, int suitesRan, int suitesFailed, int testsT
             if (line.contains("[SKIPPED]")) {
                 skipped++;
             }
-            // CUnit prints FAILED after "Test: X ..." and any log lines of the test.
-            if (line.strip().endsWith("FAILED") || line.contains("...FAILED")) {
+            // CUnit prints passed/FAILED after "Test: X ..." and the test's own log lines, which
+            // may continue on the same line ("FAILED    [SKIPPED] ...").
+            String t = line.strip();
+            if (t.startsWith("FAILED") || t.endsWith("FAILED") || line.contains("...FAILED")) {
                 failures.add(suite + "." + test);
             }
             m = SUITE_INIT_FAILED.matcher(line);

@@ -67,6 +67,12 @@ class CUnitSummaryTest {
                 "FAILED\n  Test: Beyond").replace("2      2      2      0", "2      2      1      1"))
                 .orElseThrow();
         assertThat(failedLater.failures()).containsExactly("Read10.Simple");
+
+        CUnitSummary withLog = CUnitSummary.parse(out.replaceFirst("passed\n  Test: Beyond",
+                "FAILED    [SKIPPED] PERSISTENT RESERVE IN is not implemented.\n  Test: Beyond"))
+                .orElseThrow();
+        assertThat(withLog.failures()).containsExactly("Read10.Simple");
+        assertThat(withLog.skipped()).isEqualTo(1);
         assertThat(failedLater.clean()).isFalse();
     }
 

@@ -22,13 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConformanceTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
-    @TempDir
-    Path dir;
-
     private TestNode node;
 
     @BeforeAll
-    void start() throws Exception {
+    void start(@TempDir Path dir) throws Exception {
         Tools.require("iscsi-test-cu");
         node = TestNode.in(dir).volume("v0", 128L << 20).start();
     }
