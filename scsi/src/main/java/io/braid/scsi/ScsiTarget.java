@@ -42,8 +42,9 @@ public interface ScsiTarget {
 
     /**
      * Task management (SAM-5 7): the function applied on behalf of {@code nexus} to the tasks that
-     * are inside {@link #execute}. Returns only after every task it aborted has returned from
-     * {@code execute} (with TASK ABORTED), so the transport may send the TMF response right away.
+     * are inside {@link #execute}. Returns only after every task it aborted has finished inside
+     * {@code execute} (its result decided as TASK ABORTED, its data-out released, no more I/O), so
+     * the transport may send the TMF response right away.
      * Tasks the transport has not handed to {@code execute} yet (waiting for data-out or for their
      * CmdSN) are the transport's to abort first; ABORT TASK answers TASK DOES NOT EXIST for a tag
      * the core does not hold. After TARGET COLD RESET the transport also closes its connections.

@@ -54,7 +54,7 @@ public final class CommandTable {
      * pointer at byte 1 is how libiscsi and others recognise "service action not supported").
      */
     public CheckCondition unsupported(byte[] cdb) {
-        if (cdb.length > 0 && byServiceAction.containsKey(cdb[0] & 0xFF)) {
+        if (cdb.length > 1 && byServiceAction.containsKey(cdb[0] & 0xFF)) {
             return CheckCondition.invalidFieldInCdb(1, 4);
         }
         return CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE);

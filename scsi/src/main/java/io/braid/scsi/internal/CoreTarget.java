@@ -108,54 +108,54 @@ public final class CoreTarget implements ScsiTarget {
     @Override
     public ScsiResult execute(ScsiTask task) {
         Objects.requireNonNull(task, "task");
-        ByteBuf dataOut = task.dataOut();
-        try {
-            return track(task);
-        } finally {
-            if (dataOut != null && dataOut.refCnt() > 0) {
-                dataOut.release();
-            }
-        }
-    }
-
-    private ScsiResult track(ScsiTask task) {
         int lun = Lun.decode(task.lun());
         LogicalUnit unit = lun == Lun.UNSUPPORTED ? null : units.get(lun);
-        TaskSet.Entry entry = tasks.register(task.nexus(), task.tag(), lun);
-        if (entry == null) {
-            // SAM-5 "Overlapped commands": a tag that is still in use on this nexus.
-            log.debug("lun {}: task tag {} already in use on {}", lun, task.tag(), task.nexus());
-            SenseFormat format = unit == null ? SenseFormat.FIXED : unit.senseFormat();
-            return new ScsiResult(ScsiResult.CHECK_CONDITION,
-                    Sense.of(SenseCode.OVERLAPPED_COMMANDS_ATTEMPTED).encode(format), null, 0);
-        }
-        ScsiResult result = null;
+        TaskSet.Entry entry = null;
         try {
-            result = dispatch(task, lun, unit, entry);
-        } catch (TaskAborted e) {
-            result = null;
-        } finally {
-            boolean stands = entry.complete();
-            tasks.finish(entry);
-            if (!stands) {
+            entry = tasks.register(task.nexus(), task.tag(), lun);
+            if (entry == null) {
+                // SAM-5 "Overlapped commands": a tag that is still in use on this nexus.
+                log.debug("lun {}: task tag {} already in use on {}", lun, task.tag(), task.nexus());
+                SenseFormat format = unit == null ? SenseFormat.FIXED : unit.senseFormat();
+                return new ScsiResult(ScsiResult.CHECK_CONDITION,
+                        Sense.of(SenseCode.OVERLAPPED_COMMANDS_ATTEMPTED).encode(format), null, 0);
+            }
+            ScsiResult result;
+            try {
+                result = dispatch(task, lun, unit, entry);
+            } catch (TaskAborted e) {
+                result = null;
+            }
+            if (!entry.complete()) {
+                // Task management won the race: its answer says aborted, so this result is dropped.
                 if (result != null && result.dataIn() != null) {
                     result.dataIn().release();
                 }
                 result = null;
             }
+            if (result == null) {
+                log.debug("lun {}: task {} on {} aborted", lun, task.tag(), task.nexus());
+                return new ScsiResult(ScsiResult.TASK_ABORTED, null, null, 0);
+            }
+            return result;
+        } finally {
+            ByteBuf dataOut = task.dataOut();
+            if (dataOut != null && dataOut.refCnt() > 0) {
+                dataOut.release();
+            }
+            // Last of all, so task management waiting on this task sees it completely finished.
+            if (entry != null) {
+                tasks.finish(entry);
+            }
         }
-        if (result == null) {
-            log.debug("lun {}: task {} on {} aborted", lun, task.tag(), task.nexus());
-            return new ScsiResult(ScsiResult.TASK_ABORTED, null, null, 0);
-        }
-        return result;
     }
 
     private ScsiResult dispatch(ScsiTask task, int lun, LogicalUnit unit, TaskSet.Entry entry) {
         byte[] cdb = task.cdb() == null ? new byte[0] : task.cdb();
         CommandDescriptor d = table.find(cdb);
-        if (d != null && cdb.length < d.cdbLength()) {
-            d = null; // a truncated CDB is no command we know
+        boolean truncated = d != null && cdb.length < d.cdbLength();
+        if (truncated) {
+            d = null; // shorter than its opcode says: no command we can interpret
         }
         SenseFormat format = unit == null ? SenseFormat.FIXED : unit.senseFormat();
         long described = d == null ? 0 : d.transferLength().bytes(cdb, unit == null ? 0 : unit.blockSize());
@@ -171,7 +171,7 @@ public final class CoreTarget implements ScsiTarget {
                 }
             }
             if (d == null) {
-                throw table.unsupported(cdb);
+                throw truncated ? CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE) : table.unsupported(cdb);
             }
             FieldPointer invalid = d.firstInvalidBit(cdb);
             if (invalid != null) {

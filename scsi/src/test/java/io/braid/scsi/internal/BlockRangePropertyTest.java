@@ -10,7 +10,7 @@ import java.math.BigInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class BlockRangeProperties {
+class BlockRangePropertyTest {
 
     @Property(tries = 5000)
     void insideMatchesExactArithmetic(@ForAll("lbas") long lba, @ForAll("lengths") long blocks,
