@@ -1,0 +1,137 @@
+package io.braid.node;
+
+import io.braid.iscsi.target.AuthConfig;
+import io.braid.node.api.ManagementApi;
+import io.braid.node.api.StatusView;
+import io.braid.node.api.VolumeView;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class StorageNodeTest {
+    private static final long MIB = 1L << 20;
+
+    @TempDir
+    Path dir;
+
+    private NodeConfig config(String portal, VolumeSpec... volumes) {
+        return new NodeConfig("unit", dir.resolve("data"),
+                List.of(new PortalSpec(HostPort.parse(portal, 3260), 1)), List.of(volumes),
+                AuthConfig.NONE, List.of(), new HostPort("127.0.0.1", 0));
+    }
+
+    private static <T> T get(StorageNode node, String path, Class<T> type) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(node.apiUri() + "/api/v1" + path))
+                .header("Authorization", "Bearer " + ControlFile.readToken(node.dataDirectory()))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return ManagementApi.JSON.readValue(r.body(), type);
+    }
+
+    @Test
+    void servesLeavesAControlFileAndStopsCleanly() throws Exception {
+        StorageNode node = StorageNode.start(config("127.0.0.1:0",
+                new VolumeSpec("v0", 8 * MIB, 0, false), new VolumeSpec("v1", 4 * MIB, 1, true)));
+        try {
+            int port = node.portals().get(0).port();
+            assertThat(port).isPositive();
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                assertThat(s.isConnected()).isTrue();
+            }
+            assertThat(node.state()).isEqualTo(StorageNode.State.RUNNING);
+            assertThat(node.announcements()).containsExactly(
+                    "iSCSI v0 iscsi://127.0.0.1:" + port + "/iqn.2026-11.io.braid:unit/0",
+                    "iSCSI v1 iscsi://127.0.0.1:" + port + "/iqn.2026-11.io.braid:unit/1");
+
+            ControlFile control = ControlFile.read(node.dataDirectory()).orElseThrow();
+            assertThat(control.api()).isEqualTo(node.apiUri().toString());
+            assertThat(control.pid()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(control.targetIqn()).isEqualTo("iqn.2026-11.io.braid:unit");
+            assertThat(ControlFile.readToken(node.dataDirectory())).isEqualTo(node.apiToken());
+
+            StatusView status = get(node, "/status", StatusView.class);
+            assertThat(status.state()).isEqualTo("RUNNING");
+            assertThat(status.volumes()).isEqualTo(2);
+            assertThat(status.portals()).containsExactly(
+                    new StatusView.PortalView("127.0.0.1:" + port, 1));
+            VolumeView[] volumes = get(node, "/volumes", VolumeView[].class);
+            assertThat(volumes).extracting(VolumeView::name).containsExactly("v0", "v1");
+            assertThat(volumes[1].readOnly()).isTrue();
+            assertThat(volumes[0].id()).isEqualTo(node.volumes().get(0).id().toString());
+        } finally {
+            node.close();
+        }
+        assertThat(node.state()).isEqualTo(StorageNode.State.STOPPED);
+        assertThat(node.awaitStopped(Duration.ZERO)).isTrue();
+        assertThat(ControlFile.read(dir.resolve("data"))).isEmpty();
+        node.close(); // harmless
+    }
+
+    @Test
+    void identitiesSurviveARestart() throws Exception {
+        NodeConfig config = config("127.0.0.1:0", new VolumeSpec("v0", 8 * MIB, 0, false));
+        VolumeRecord first;
+        String nodeId;
+        try (StorageNode node = StorageNode.start(config)) {
+            first = node.volumes().get(0);
+            nodeId = get(node, "/status", StatusView.class).nodeId();
+        }
+        try (StorageNode node = StorageNode.start(config)) {
+            assertThat(node.volumes()).containsExactly(first);
+            assertThat(get(node, "/status", StatusView.class).nodeId()).isEqualTo(nodeId);
+        }
+    }
+
+    @Test
+    void aSecondNodeOnTheSameDataDirectoryIsRefused() throws Exception {
+        NodeConfig config = config("127.0.0.1:0", new VolumeSpec("v0", 8 * MIB, 0, false));
+        try (StorageNode node = StorageNode.start(config)) {
+            assertThatThrownBy(() -> StorageNode.start(config))
+                    .isInstanceOf(DataDirectory.DataDirectoryInUseException.class);
+            assertThat(node.state()).isEqualTo(StorageNode.State.RUNNING);
+            assertThat(ControlFile.read(node.dataDirectory())).isPresent();
+        }
+    }
+
+    @Test
+    void aTakenPortalIsNamedAndNothingIsLeftBehind() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String taken = "127.0.0.1:" + busy.getLocalPort();
+            assertThatThrownBy(() -> StorageNode.start(config(taken,
+                    new VolumeSpec("v0", 8 * MIB, 0, false))))
+                    .isInstanceOf(PortInUseException.class)
+                    .hasMessage("iSCSI portal " + taken + " is already in use by another process"
+                            + " (stop it, or choose another address)");
+        }
+        assertThat(ControlFile.read(dir.resolve("data"))).isEmpty();
+        // The data directory and the volume file were released: the next start works.
+        try (StorageNode node = StorageNode.start(config("127.0.0.1:0",
+                new VolumeSpec("v0", 8 * MIB, 0, false)))) {
+            assertThat(node.state()).isEqualTo(StorageNode.State.RUNNING);
+        }
+    }
+
+    @Test
+    void aWildcardPortalIsAnnouncedOnLoopback() throws Exception {
+        try (StorageNode node = StorageNode.start(config("0.0.0.0:0",
+                new VolumeSpec("v0", 8 * MIB, 0, false)))) {
+            int port = node.portals().get(0).port();
+            assertThat(node.urls(0)).containsExactly(
+                    "iscsi://127.0.0.1:" + port + "/iqn.2026-11.io.braid:unit/0");
+        }
+    }
+}
