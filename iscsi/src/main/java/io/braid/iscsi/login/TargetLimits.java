@@ -49,9 +49,17 @@ public record TargetLimits(int maxRecvDataSegmentLength, int maxBurstLength, int
      * data allowed, data in order, iSCSIProtocolLevel 1 (RFC 7143).
      */
     public static TargetLimits from(TargetServerConfig config) {
-        return new TargetLimits(config.maxRecvDataSegmentLength(), config.maxBurstLength(),
-                config.firstBurstLength(), config.maxOutstandingR2T(), 1, 0,
-                false, true, true, true, 2, 20, 1);
+        // Clamped into the RFC ranges rather than refused: a bad value here would otherwise fail
+        // every login on every connection; validating the configuration is the loader's job.
+        int mrdsl = clamp(config.maxRecvDataSegmentLength(), OperationalKey.MAX_RECV_DATA_SEGMENT_LENGTH);
+        int mbl = clamp(config.maxBurstLength(), OperationalKey.MAX_BURST_LENGTH);
+        int fbl = Math.min(clamp(config.firstBurstLength(), OperationalKey.FIRST_BURST_LENGTH), mbl);
+        int r2t = clamp(config.maxOutstandingR2T(), OperationalKey.MAX_OUTSTANDING_R2T);
+        return new TargetLimits(mrdsl, mbl, fbl, r2t, 1, 0, false, true, true, true, 2, 20, 1);
+    }
+
+    private static int clamp(int value, OperationalKey key) {
+        return (int) Math.max(key.min(), Math.min(key.max(), value));
     }
 
     /** RFC defaults everywhere, ErrorRecoveryLevel 0, MaxConnections 1; for tests and tools. */

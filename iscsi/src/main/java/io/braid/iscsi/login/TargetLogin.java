@@ -43,6 +43,8 @@ import java.util.random.RandomGenerator;
  * CmdSN on a leading login) must not change during the login; ExpCmdSN in every response is the
  * leading login's CmdSN.
  *
+ * <p>Logs at debug only; the engine logs the outcome ({@link LoginStep.Failed#reason()} says why).
+ *
  * <p>Status details used: 0x0200 protocol errors, 0x0201 authentication failure, 0x0202 ACL,
  * 0x0203 unknown target, 0x0205 Version-min above 0, 0x0206 too many connections, 0x0207
  * missing InitiatorName/TargetName, 0x0209 unknown SessionType, 0x020a no such session,
@@ -458,7 +460,7 @@ public final class TargetLogin {
             LoginResult done = new LoginResult(result.sessionType(), result.initiatorName(), result.initiatorAlias(),
                     result.target(), result.isid(), result.tsih(), result.cid(), result.newSession(),
                     result.parameters(), result.authenticatedUser(), result.mutualChap(), result.expCmdSn(), statSn);
-            log.info("login: {} logged in to {} ({} session, tsih={}, cid={}{})", initiatorName,
+            log.debug("login: {} logged in to {} ({} session, tsih={}, cid={}{})", initiatorName,
                     target == null ? "discovery" : target.iqn(), sessionType, done.tsih(), cid,
                     done.authenticatedUser() == null ? "" : ", CHAP user " + done.authenticatedUser());
             return new LoginStep.Complete(response, done);
@@ -471,7 +473,7 @@ public final class TargetLogin {
         incoming.reset();
         outgoing.clear();
         pendingReply = null;
-        log.info("login: {} from {} refused: {}: {}", initiatorName == null ? "initiator" : initiatorName,
+        log.debug("login: {} isid={} refused: {}: {}", initiatorName == null ? "initiator" : initiatorName,
                 Long.toHexString(req.isid()), status, reason);
         LoginResponse response = response(req, false, false, null, req.tsih(), status, new byte[0]);
         return new LoginStep.Failed(response, status, reason);

@@ -368,4 +368,18 @@ class NegotiatorTest {
                 1, 1, 0, false, true, true, true, 2, 20, 1))).hasMessageContaining("FirstBurstLength 65536 exceeds MaxBurstLength 4096");
         assertThat(TargetLimits.defaults().errorRecoveryLevel()).isZero();
     }
+
+    @Test
+    void limitsFromTheServerConfigAreClampedIntoTheRfcRanges() {
+        io.braid.iscsi.target.TargetServerConfig config = new io.braid.iscsi.target.TargetServerConfig(
+                List.of(new io.braid.iscsi.target.Portal("127.0.0.1", 3260, 1)), List.of(),
+                null, 100, 1 << 25, 1 << 25, 0, 128, 0, 0);
+        TargetLimits l = TargetLimits.from(config);
+        assertThat(l.maxRecvDataSegmentLength()).isEqualTo(512);
+        assertThat(l.maxBurstLength()).isEqualTo(16777215);
+        assertThat(l.firstBurstLength()).isEqualTo(16777215);
+        assertThat(l.maxOutstandingR2T()).isEqualTo(1);
+        assertThat(l.maxConnections()).isEqualTo(1);
+        assertThat(l.errorRecoveryLevel()).isZero();
+    }
 }
