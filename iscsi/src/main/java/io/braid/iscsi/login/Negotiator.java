@@ -411,6 +411,51 @@ public final class Negotiator {
         return v != null ? Values.YES.equals(v) : fallback;
     }
 
+    /**
+     * The answer to a Text Request's keys in the full feature phase, SendTargets aside.
+     *
+     * @param answers                           keys to send back
+     * @param initiatorMaxRecvDataSegmentLength a new declaration by the initiator, or null
+     * @param initiatorAlias                    a new InitiatorAlias, or null
+     */
+    public record FullFeatureAnswer(List<KeyValue> answers, Integer initiatorMaxRecvDataSegmentLength,
+                                    String initiatorAlias) {
+    }
+
+    /**
+     * Answers the keys of a full-feature-phase Text Request (RFC 7143 6.2, 13), except
+     * SendTargets, which the caller answers with data: MaxRecvDataSegmentLength and
+     * InitiatorAlias (Use: ALL) are declarations taken without answer (an out-of-range length is
+     * answered Reject and ignored); unknown and extension keys get NotUnderstood; every other
+     * RFC key was settled at login and gets Reject.
+     */
+    public static FullFeatureAnswer respondInFullFeaturePhase(Map<String, String> keys) {
+        List<KeyValue> out = new ArrayList<>();
+        Integer mrdsl = null;
+        String alias = null;
+        for (Map.Entry<String, String> e : keys.entrySet()) {
+            OperationalKey k = OperationalKey.of(e.getKey());
+            if (k == OperationalKey.SEND_TARGETS) {
+                continue;
+            }
+            if (k == null) {
+                out.add(new KeyValue(e.getKey(), Values.NOT_UNDERSTOOD));
+            } else if (k == OperationalKey.MAX_RECV_DATA_SEGMENT_LENGTH) {
+                Long n = Values.number(e.getValue());
+                if (n == null || n < k.min() || n > k.max()) {
+                    out.add(new KeyValue(e.getKey(), Values.REJECT));
+                } else {
+                    mrdsl = n.intValue();
+                }
+            } else if (k == OperationalKey.INITIATOR_ALIAS) {
+                alias = e.getValue();
+            } else {
+                out.add(new KeyValue(e.getKey(), Values.REJECT));
+            }
+        }
+        return new FullFeatureAnswer(List.copyOf(out), mrdsl, alias);
+    }
+
     private static LoginException error(String message) {
         return new LoginException(LoginStatus.INITIATOR_ERROR, message);
     }

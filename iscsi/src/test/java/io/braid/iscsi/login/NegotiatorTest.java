@@ -361,6 +361,24 @@ class NegotiatorTest {
     }
 
     @Test
+    void fullFeaturePhaseTextKeys() {
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("SendTargets", "All");
+        keys.put("MaxRecvDataSegmentLength", "131072");
+        keys.put("InitiatorAlias", "renamed");
+        keys.put("MaxBurstLength", "4096");
+        keys.put("X-com.example.Ping", "1");
+        Negotiator.FullFeatureAnswer a = Negotiator.respondInFullFeaturePhase(keys);
+        assertThat(a.answers()).containsExactly(new KeyValue("MaxBurstLength", "Reject"),
+                new KeyValue("X-com.example.Ping", "NotUnderstood"));
+        assertThat(a.initiatorMaxRecvDataSegmentLength()).isEqualTo(131072);
+        assertThat(a.initiatorAlias()).isEqualTo("renamed");
+        Negotiator.FullFeatureAnswer bad = Negotiator.respondInFullFeaturePhase(Map.of("MaxRecvDataSegmentLength", "1"));
+        assertThat(bad.answers()).containsExactly(new KeyValue("MaxRecvDataSegmentLength", "Reject"));
+        assertThat(bad.initiatorMaxRecvDataSegmentLength()).isNull();
+    }
+
+    @Test
     void limitsAreValidated() {
         assertThat(catchThrowableOfType(IllegalArgumentException.class, () -> new TargetLimits(511, 262144, 65536,
                 1, 1, 0, false, true, true, true, 2, 20, 1))).hasMessage("MaxRecvDataSegmentLength limit 511 out of range 512..16777215");
