@@ -1,6 +1,6 @@
 package io.braid.scsi.internal;
 
-/** Big-endian field access for CDBs and parameter data (SPC-5 3.5: multi-byte fields are big-endian). */
+/** Big-endian field access for CDBs and parameter data (SPC-5: multi-byte fields are big-endian, most significant byte first). */
 final class BigEndian {
 
     private BigEndian() {

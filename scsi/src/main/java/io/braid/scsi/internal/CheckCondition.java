@@ -3,7 +3,7 @@ package io.braid.scsi.internal;
 import java.util.Objects;
 
 /**
- * A task-scoped error: the command ends with CHECK CONDITION and this sense (SAM-5 5.3.1). Thrown
+ * A task-scoped error: the command ends with CHECK CONDITION and this sense (SAM-5 "Status"). Thrown
  * by handlers and turned into a {@link io.braid.scsi.ScsiResult} by the dispatcher; carries no
  * stack trace because it is an expected outcome, not a bug.
  */

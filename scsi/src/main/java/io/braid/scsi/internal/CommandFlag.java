@@ -8,7 +8,7 @@ public enum CommandFlag {
      * LOGICAL UNIT NOT SUPPORTED). The handler then sees a null unit.
      */
     SERVED_FOR_UNKNOWN_LUN,
-    /** Neither blocked by nor clearing a pending unit attention (SAM-5 5.14). */
+    /** Neither blocked by nor clearing a pending unit attention (SAM-5 "Unit attention conditions"). */
     IGNORES_UNIT_ATTENTION,
     /** Changes the medium: refused with DATA PROTECT / WRITE PROTECTED on a read-only unit (SBC-4 "Write protection"). */
     WRITES_MEDIUM

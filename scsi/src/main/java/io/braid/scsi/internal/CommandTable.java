@@ -48,6 +48,17 @@ public final class CommandTable {
         return cdb.length < 2 ? null : sas.get(serviceAction(opcode, cdb));
     }
 
+    /** Whether {@code opcode} is one that carries a service action (SPC-5 "Service action"). */
+    public boolean hasServiceActions(int opcode) {
+        return byServiceAction.containsKey(opcode);
+    }
+
+    /** The descriptor of an opcode and service action (-1 for none), or null. */
+    public CommandDescriptor find(int opcode, int serviceAction) {
+        Map<Integer, CommandDescriptor> sas = byServiceAction.get(opcode);
+        return sas == null ? (serviceAction < 0 ? byOpcode.get(opcode) : null) : sas.get(serviceAction);
+    }
+
     /**
      * The error for a CDB {@link #find} did not know: INVALID COMMAND OPERATION CODE, or INVALID
      * FIELD IN CDB pointing at the service action when only that is unknown (SPC-5: the field

@@ -14,7 +14,8 @@ import static io.braid.scsi.internal.DataDirection.OUT;
  * SPC-5 and SBC-4. In the "ignored" column the last byte's C2h is the CONTROL byte's vendor
  * specific bits and obsolete FLAG bit; NACA and LINK are evaluated (rejected: ACA and linked
  * commands are not supported). Group numbers (3Fh) are accepted and ignored: there are no
- * grouping functions.
+ * grouping functions. A service action field is all ones in the usage map so any value reaches
+ * the table lookup; REPORT SUPPORTED OPERATION CODES reports the service action itself there.
  */
 final class Commands {
 
@@ -109,6 +110,11 @@ final class Commands {
                         "a0 00 ff 00 00 00 ff ff ff ff 00 00",
                         "00 00 00 00 00 00 00 00 00 00 00 c2",
                         SERVED_FOR_UNKNOWN_LUN, IGNORES_UNIT_ATTENTION),
+                CommandDescriptor.of("REPORT SUPPORTED OPERATION CODES", 0xA3, 0x0C, IN,
+                        (cdb, bs) -> BigEndian.u32(cdb, 6),
+                        SpcCommands::reportSupportedOperationCodes,
+                        "a3 1f 87 ff ff ff ff ff ff ff 00 00",
+                        "00 00 00 00 00 00 00 00 00 00 00 c2"),
                 CommandDescriptor.of("READ(12)", 0xA8, -1, IN,
                         (cdb, bs) -> SbcCommands.readWriteBytes(LbaFields.TWELVE, cdb, bs),
                         c -> SbcCommands.read(c, LbaFields.TWELVE),

@@ -1,7 +1,7 @@
 package io.braid.scsi.internal;
 
 /**
- * SPC-5 4.4.2.4.2 field pointer sense key specific data: which byte (and optionally which bit) of
+ * SPC-5 "Field pointer sense key specific data": which byte (and optionally which bit) of
  * the CDB or parameter list was wrong.
  *
  * @param commandData true when the field is in the CDB (C/D bit), false for the parameter list
@@ -29,7 +29,7 @@ public record FieldPointer(boolean commandData, int byteIndex, int bit) {
         return new FieldPointer(false, byteIndex, bit);
     }
 
-    /** The three sense key specific bytes with SKSV set (SPC-5 Table 54). */
+    /** The three sense key specific bytes with SKSV set (SPC-5 "Field pointer sense key specific data"). */
     byte[] senseKeySpecific() {
         int b0 = 0x80 | (commandData ? 0x40 : 0) | (bit >= 0 ? 0x08 | bit : 0);
         return new byte[] {(byte) b0, (byte) (byteIndex >>> 8), (byte) byteIndex};

@@ -1,7 +1,7 @@
 package io.braid.scsi.internal;
 
 /**
- * SAM-5 4.7 single level LUN structures: peripheral device addressing (00b) for LUNs below 256,
+ * SAM-5 "Single level LUN structure": peripheral device addressing (00b) for LUNs below 256,
  * flat space addressing (01b) up to 16383 — the same choice the Linux initiator and LIO make.
  */
 public final class Lun {

@@ -4,7 +4,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
- * One sense data response before encoding (SPC-5 4.4): a {@link SenseCode} from the table, an
+ * One sense data response before encoding (SPC-5 "Sense data"): a {@link SenseCode} from the table, an
  * optional field pointer and an optional INFORMATION value. {@link #encode} is the only place in the
  * core that produces sense bytes.
  *
@@ -14,7 +14,7 @@ import java.util.OptionalLong;
  */
 public record Sense(SenseCode code, FieldPointer fieldPointer, OptionalLong information) {
 
-    /** Length of fixed format sense data with the sense key specific bytes (SPC-5 Table 58). */
+    /** Length of fixed format sense data with the sense key specific bytes (SPC-5 "Fixed format sense data"). */
     public static final int FIXED_LENGTH = 18;
 
     public Sense {
@@ -40,7 +40,7 @@ public record Sense(SenseCode code, FieldPointer fieldPointer, OptionalLong info
     }
 
     /*
-     * SPC-5 4.4.3 Table 58, fixed format:
+     * SPC-5 "Fixed format sense data":
      *  0  VALID | RESPONSE CODE (70h)      8-11 COMMAND-SPECIFIC INFORMATION
      *  1  obsolete                         12   ADDITIONAL SENSE CODE
      *  2  FILEMARK EOM ILI SDAT_OVFL KEY   13   ADDITIONAL SENSE CODE QUALIFIER
@@ -50,7 +50,7 @@ public record Sense(SenseCode code, FieldPointer fieldPointer, OptionalLong info
     private byte[] fixed() {
         byte[] b = new byte[FIXED_LENGTH];
         b[0] = 0x70;
-        // A value that does not fit the 4-byte field is reported with VALID clear (SPC-5 4.4.3).
+        // A value that does not fit the 4-byte field is reported with VALID clear (SPC-5 "Fixed format sense data").
         if (information.isPresent() && (information.getAsLong() >>> 32) == 0) {
             long info = information.getAsLong();
             b[0] |= (byte) 0x80;
@@ -70,8 +70,8 @@ public record Sense(SenseCode code, FieldPointer fieldPointer, OptionalLong info
     }
 
     /*
-     * SPC-5 4.4.2 Table 50, descriptor format: 72h, key, ASC, ASCQ, 3 reserved, ADDITIONAL SENSE
-     * LENGTH, then descriptors: information (00h, 4.4.2.2) and sense key specific (02h, 4.4.2.4).
+     * SPC-5 "Descriptor format sense data": 72h, key, ASC, ASCQ, 3 reserved, ADDITIONAL SENSE
+     * LENGTH, then descriptors: information (00h) and sense key specific (02h).
      */
     private byte[] descriptor() {
         int length = 8 + (information.isPresent() ? 12 : 0) + (fieldPointer != null ? 8 : 0);

@@ -1,7 +1,7 @@
 package io.braid.scsi.internal;
 
 /**
- * SPC-5 4.4.2 / Annex F.2: every sense key, ASC and ASCQ combination the core reports. This table is
+ * SPC-5 "ASC and ASCQ assignments": every sense key, ASC and ASCQ combination the core reports. This table is
  * the only source of those three values (the LIO {@code sense_detail_table} model); {@link Sense}
  * is the only place they become bytes.
  */

@@ -1,9 +1,9 @@
 package io.braid.scsi.internal;
 
-/** SPC-5 4.4.1: the two sense data formats; the control mode page D_SENSE bit chooses one. */
+/** SPC-5 "Sense data": the two formats; the control mode page D_SENSE bit chooses one. */
 public enum SenseFormat {
-    /** Response code 70h (SPC-5 4.4.3). */
+    /** Response code 70h (SPC-5 "Fixed format sense data"). */
     FIXED,
-    /** Response code 72h (SPC-5 4.4.2). */
+    /** Response code 72h (SPC-5 "Descriptor format sense data"). */
     DESCRIPTOR
 }

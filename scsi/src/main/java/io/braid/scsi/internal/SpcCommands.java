@@ -4,7 +4,10 @@ import io.braid.scsi.ScsiResult;
 
 import java.util.List;
 
-/** Handlers for the primary commands (SPC-5): INQUIRY, REPORT LUNS, REQUEST SENSE, TEST UNIT READY, MODE SENSE. */
+/**
+ * Handlers for the primary commands (SPC-5): INQUIRY, REPORT LUNS, REQUEST SENSE, TEST UNIT READY,
+ * MODE SENSE, REPORT SUPPORTED OPERATION CODES.
+ */
 final class SpcCommands {
 
     private SpcCommands() {
@@ -176,5 +179,91 @@ final class SpcCommands {
         BigEndian.put64(b, 0, unit.blockCount());
         BigEndian.put32(b, 12, unit.blockSize());
         return b;
+    }
+
+    /*
+     * REPORT SUPPORTED OPERATION CODES (A3h/0Ch): 2 RCTD (bit 7) REPORTING OPTIONS (bits 2-0),
+     * 3 REQUESTED OPERATION CODE, 4-5 REQUESTED SERVICE ACTION, 6-9 ALLOCATION LENGTH. Answered
+     * from the dispatch table, so it always says exactly what the core implements. No command has
+     * a known timeout: the command timeouts descriptors (RCTD) carry 0, "not specified".
+     */
+    static ScsiResult reportSupportedOperationCodes(Command cmd) {
+        byte[] cdb = cmd.cdb();
+        boolean rctd = (cdb[2] & 0x80) != 0;
+        int options = cdb[2] & 0x07;
+        CommandTable table = cmd.target().commandTable();
+        if (options == 0b000) {
+            return cmd.dataIn(allCommands(table, rctd));
+        }
+        int opcode = cdb[3] & 0xFF;
+        int sa = BigEndian.u16(cdb, 4);
+        boolean hasSa = table.hasServiceActions(opcode);
+        CommandDescriptor d = switch (options) {
+            case 0b001 -> {
+                if (hasSa) {
+                    throw CheckCondition.invalidFieldInCdb(2, 2); // needs a service action
+                }
+                yield table.find(opcode, -1);
+            }
+            case 0b010 -> {
+                if (!hasSa && table.find(opcode, -1) != null) {
+                    throw CheckCondition.invalidFieldInCdb(2, 2); // has no service actions
+                }
+                yield hasSa ? table.find(opcode, sa) : null;
+            }
+            case 0b011 -> table.find(opcode, hasSa ? sa : -1);
+            default -> throw CheckCondition.invalidFieldInCdb(2, 2);
+        };
+        return cmd.dataIn(oneCommand(d, rctd));
+    }
+
+    /** SPC-5 "All_commands parameter data": COMMAND DATA LENGTH, then one descriptor per command. */
+    private static byte[] allCommands(CommandTable table, boolean rctd) {
+        List<CommandDescriptor> all = table.all();
+        int each = 8 + (rctd ? 12 : 0);
+        byte[] b = new byte[4 + each * all.size()];
+        BigEndian.put32(b, 0, (long) each * all.size());
+        int p = 4;
+        for (CommandDescriptor d : all) {
+            b[p] = (byte) d.opcode();
+            BigEndian.put16(b, p + 2, Math.max(d.serviceAction(), 0));
+            b[p + 5] = (byte) ((rctd ? 0x02 : 0) | (d.serviceAction() >= 0 ? 0x01 : 0)); // CTDP, SERVACTV
+            BigEndian.put16(b, p + 6, d.cdbLength());
+            if (rctd) {
+                timeoutsDescriptor(b, p + 8);
+            }
+            p += each;
+        }
+        return b;
+    }
+
+    /**
+     * SPC-5 "One_command parameter data": CTDP | SUPPORT, CDB SIZE, CDB USAGE DATA. SUPPORT is 011b
+     * (supported as the standard defines it) or 001b (not supported, no usage data).
+     */
+    private static byte[] oneCommand(CommandDescriptor d, boolean rctd) {
+        if (d == null) {
+            return new byte[] {0, 0x01, 0, 0};
+        }
+        byte[] usage = d.usage();
+        // The usage map shows the service action's own value in its field (SPC-5).
+        if (d.opcode() == 0x7F) {
+            BigEndian.put16(usage, 8, d.serviceAction());
+        } else if (d.serviceAction() >= 0) {
+            usage[1] = (byte) (usage[1] & ~0x1F | d.serviceAction());
+        }
+        byte[] b = new byte[4 + usage.length + (rctd ? 12 : 0)];
+        b[1] = (byte) ((rctd ? 0x80 : 0) | 0x03);
+        BigEndian.put16(b, 2, usage.length);
+        System.arraycopy(usage, 0, b, 4, usage.length);
+        if (rctd) {
+            timeoutsDescriptor(b, 4 + usage.length);
+        }
+        return b;
+    }
+
+    /** SPC-5 "Command timeouts descriptor": DESCRIPTOR LENGTH 0Ah, timeouts 0 (not specified). */
+    private static void timeoutsDescriptor(byte[] b, int at) {
+        BigEndian.put16(b, at, 0x0A);
     }
 }

@@ -4,7 +4,7 @@ import io.braid.scsi.ScsiResult;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Exact checks of fixed format sense data (SPC-5 4.4.3). */
+/** Exact checks of fixed format sense data (SPC-5 "Fixed format sense data"). */
 final class SenseAssert {
 
     private SenseAssert() {
