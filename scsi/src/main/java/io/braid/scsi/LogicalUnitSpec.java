@@ -9,7 +9,8 @@ import java.util.UUID;
  * What the core needs to present one logical unit.
  *
  * @param lun      the LUN number (0..16383, flat space addressing)
- * @param name     the volume name, reported in VPD 0x83 as a SCSI name string and in logs
+ * @param name     the volume name, used in logs (VPD 0x83's SCSI name string must be an
+ *                 "naa."/"eui."/"iqn." name, so it carries the NAA designator instead)
  * @param id       the volume's stable identity; the NAA designator and serial number derive
  *                 from it so they survive restarts
  * @param device   the backstore; owned by the caller, who closes it
