@@ -108,6 +108,7 @@ public final class CoreTarget implements ScsiTarget {
     @Override
     public ScsiResult execute(ScsiTask task) {
         Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(task.nexus(), "task.nexus");
         int lun = Lun.decode(task.lun());
         LogicalUnit unit = lun == Lun.UNSUPPORTED ? null : units.get(lun);
         TaskSet.Entry entry = null;
