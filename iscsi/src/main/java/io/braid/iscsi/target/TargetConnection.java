@@ -574,7 +574,9 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         if (session != null) {
             session.taskFinished();
         }
-        if (task.aborted || state == State.CLOSED || !channel.isActive()) {
+        if (task.aborted || state == State.CLOSED || !channel.isActive()
+                || (r != null && r.status() == ScsiResult.TASK_ABORTED)) {
+            // An aborted task ends without a response (RFC 7143 4.2.3.3; the core's ScsiTarget contract).
             release(r);
             return;
         }
