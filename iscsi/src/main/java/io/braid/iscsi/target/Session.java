@@ -195,10 +195,7 @@ public final class Session {
     /** A SCSI task finished: the window opens again (MaxCmdSN never moves back). */
     synchronized void taskFinished() {
         inFlight = Math.max(0, inFlight - 1);
-        int candidate = expCmdSn - 1 + Math.max(1, window - inFlight);
-        if (SerialNumbers.greaterThan(candidate, maxCmdSn)) {
-            maxCmdSn = candidate;
-        }
+        refreshWindow();
     }
 
     /** Recomputes MaxCmdSN after ExpCmdSN moved. */
