@@ -14,6 +14,7 @@ import io.braid.scsi.LogicalUnitSpec;
 import io.braid.scsi.ScsiTarget;
 import io.braid.scsi.ScsiTargetIdentity;
 import io.braid.scsi.ScsiTargets;
+import io.braid.scsi.UnitFeature;
 import io.braid.store.BlockDevice;
 import io.braid.store.FileBlockDevice;
 import org.slf4j.Logger;
@@ -30,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +125,8 @@ public final class StorageNode implements AutoCloseable {
                     rec.sizeBytes(), rec.readOnly());
             volumes.add(new OpenVolume(rec, device));
             units.add(new LogicalUnitSpec(rec.lun(), rec.name(), rec.id(), device,
-                    rec.readOnly()));
+                    rec.readOnly(), new FileUnitStateStore(catalog.directory(), rec.name()),
+                    EnumSet.allOf(UnitFeature.class)));
         }
         volumes.sort(Comparator.comparingInt(v -> v.record().lun()));
 

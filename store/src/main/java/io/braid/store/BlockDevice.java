@@ -33,14 +33,34 @@ public interface BlockDevice extends Closeable {
     /** Forces every write completed so far to stable storage (SYNCHRONIZE CACHE). */
     void flush() throws IOException;
 
-    /** Whether {@link #unmap} really deallocates (thin provisioning). */
+    /**
+     * Whether {@link #unmap} really deallocates (thin provisioning: the SCSI core then reports
+     * LBPME, the Logical Block Provisioning VPD page and GET LBA STATUS from this device).
+     */
     default boolean supportsUnmap() {
         return false;
     }
 
-    /** Deallocates a range; afterwards it reads as zeroes. Optional capability. */
+    /**
+     * Deallocates a range; afterwards it reads as zeroes and {@link #provisioning} reports it
+     * deallocated. Only called when {@link #supportsUnmap()} is true. A range that only partly
+     * covers an allocation unit may leave that unit allocated, with the covered bytes zeroed.
+     */
     default void unmap(long offset, long length) throws IOException {
         throw new UnsupportedOperationException("unmap");
+    }
+
+    /**
+     * The provisioning status of the run starting at {@code offset} (SBC-4 GET LBA STATUS): the
+     * longest run the device can cheaply tell that is all mapped or all deallocated. A device
+     * without thin provisioning reports everything to the end as mapped.
+     */
+    default Extent provisioning(long offset) throws IOException {
+        return new Extent(offset, blockCount() * blockSize() - offset, true);
+    }
+
+    /** A run of bytes with one provisioning status; offset and length are whole blocks. */
+    record Extent(long offset, long length, boolean mapped) {
     }
 
     /** Whether a write cache sits in front of stable storage (reported as WCE). */

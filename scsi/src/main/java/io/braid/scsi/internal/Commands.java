@@ -1,5 +1,6 @@
 package io.braid.scsi.internal;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.braid.scsi.internal.CommandFlag.IGNORES_UNIT_ATTENTION;
@@ -22,8 +23,18 @@ final class Commands {
     private Commands() {
     }
 
+    /**
+     * Every command the core implements. Each command set keeps its descriptors next to its
+     * handlers (a {@code descriptors()} method in its own class) and adds one line here.
+     */
     static CommandTable standard() {
-        return new CommandTable(List.of(
+        List<CommandDescriptor> all = new ArrayList<>(basic());
+        return new CommandTable(all);
+    }
+
+    /** The SPC and SBC commands of the foundation: identification, capacity, READ, WRITE, VERIFY. */
+    private static List<CommandDescriptor> basic() {
+        return List.of(
                 CommandDescriptor.of("TEST UNIT READY", 0x00, -1, NONE, CommandDescriptor.TransferLength.NONE,
                         SpcCommands::testUnitReady,
                         "00 00 00 00 00 00",
@@ -130,6 +141,6 @@ final class Commands {
                         (cdb, bs) -> SbcCommands.verifyBytes(LbaFields.TWELVE, cdb, bs),
                         c -> SbcCommands.verify(c, LbaFields.TWELVE),
                         "af 16 ff ff ff ff ff ff ff ff 00 00",
-                        "00 01 00 00 00 00 00 00 00 00 3f c2")));
+                        "00 01 00 00 00 00 00 00 00 00 3f c2"));
     }
 }
