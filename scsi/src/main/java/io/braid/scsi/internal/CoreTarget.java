@@ -26,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
+import java.util.function.Predicate;
 
 /**
  * The SCSI target device (SAM-5 "SCSI target device"): routes each task to its logical unit,
@@ -34,8 +35,10 @@ import java.util.concurrent.locks.Lock;
  *
  * <p>Order of checks for a command: the LUN (LOGICAL UNIT NOT SUPPORTED unless the command answers
  * for any LUN), then a pending unit attention (unless the command ignores them), then the opcode
- * (INVALID COMMAND OPERATION CODE), then reserved and unsupported CDB bits (INVALID FIELD IN CDB
- * with the field pointer), then write protection, then the handler's own checks.
+ * (INVALID COMMAND OPERATION CODE, also for a command the unit's switches turn off), then reserved
+ * and unsupported CDB bits (INVALID FIELD IN CDB with the field pointer), then reservations
+ * (RESERVATION CONFLICT, {@link ReservationConflicts}), then write protection, then the handler's
+ * own checks.
  */
 public final class CoreTarget implements ScsiTarget {
 
@@ -404,7 +407,7 @@ public final class CoreTarget implements ScsiTarget {
      * {@link #execute} (SPC-5 PREEMPT AND ABORT: the preempted nexuses' tasks end before the
      * command completes).
      */
-    void abortTasks(LogicalUnit unit, java.util.function.Predicate<Nexus> which) {
+    void abortTasks(LogicalUnit unit, Predicate<Nexus> which) {
         abortAll(tasks.matching(e -> e.lun() == unit.lun() && which.test(e.nexus())));
     }
 

@@ -157,7 +157,7 @@ final class Reservations {
     }
 
     /** SPC-2: a logical unit reset, a target reset or power on releases the SCSI-2 reservation; PR stays. */
-    void reset() {
+    synchronized void reset() {
         scsi2Holder = null;
     }
 
