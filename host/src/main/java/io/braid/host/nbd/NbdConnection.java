@@ -148,6 +148,7 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
                     while ((r = waiting.poll()) != null) {
                         refuse(r, NbdError.ESHUTDOWN, "server is shutting down");
                     }
+                    ctx.flush();
                     closeIfDrained();
                 }
                 case CLOSED -> {
@@ -168,8 +169,8 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
         log.debug("NBD client {} connected", peer);
         handshakeTimer = ctx.executor().schedule(() -> {
             if (phase == Phase.HANDSHAKE) {
-                log.warn("NBD client {}: no export chosen within {} s; disconnecting", peer,
-                        config.handshakeTimeout().toSeconds());
+                log.warn("NBD client {}: no export chosen within {} ms; disconnecting", peer,
+                        config.handshakeTimeout().toMillis());
                 close("handshake timeout");
             }
         }, config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);

@@ -73,6 +73,11 @@ public final class NbdServerDecoder extends ByteToMessageDecoder {
         return state == State.REQUEST_HEADER || state == State.WRITE_PAYLOAD || state == State.WRITE_SKIP;
     }
 
+    /** Bytes received and held back for a message not yet complete. */
+    int bufferedBytes() {
+        return actualReadableBytes();
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
