@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs real external tools (libiscsi, qemu) for end-to-end tests. A missing tool fails the test
+ * Runs real external tools (libiscsi, qemu, libnbd, fio) for end-to-end tests. A missing tool fails the test
  * when running in CI ({@code CI=true}, passed by surefire as {@code BRAID_CI} too) and skips it
  * elsewhere: in CI a missing tool must never turn into a silent skip.
  */
@@ -29,7 +29,10 @@ final class Tools {
             "iscsi-readcapacity16", "libiscsi-bin",
             "iscsi-test-cu", "libiscsi-bin",
             "qemu-img", "qemu-utils qemu-block-extra",
-            "qemu-io", "qemu-utils qemu-block-extra");
+            "qemu-io", "qemu-utils qemu-block-extra",
+            "nbdinfo", "libnbd-bin",
+            "nbdcopy", "libnbd-bin",
+            "fio", "fio");
 
     private Tools() {
     }
