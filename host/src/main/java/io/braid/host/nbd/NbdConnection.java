@@ -4,6 +4,7 @@ import io.braid.host.ExportedDevice;
 import io.braid.host.ReadOnlyDeviceException;
 import io.braid.store.SpaceExhaustedException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -620,6 +621,12 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
                 case READ -> {
                     int len = (int) r.length();
                     readBuffer = ctx.alloc().ioBuffer(len, len);
+                    if (readBuffer.nioBufferCount() != 1) {
+                        // Only a single-region buffer hands out a view rather than a copy, and
+                        // the device must fill the very memory the reply sends.
+                        readBuffer.release();
+                        readBuffer = Unpooled.directBuffer(len, len);
+                    }
                     readView = readBuffer.nioBuffer(0, len);
                     yield device.read(r.offset(), readView);
                 }
