@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
  * hands each request to the {@link ExportedDevice} and writes its reply when the device completes
  * it, so requests run concurrently and replies leave in completion order.
  *
- * <p>Threading: every field is confined to the channel's event loop. Device completions arrive on
+ * <p>Threading: every field is confined to the channel's event loop ({@link #device()} and
+ * {@link #shutdown()} excepted, which any thread may call). Device completions arrive on
  * any thread and are moved onto the event loop before they touch the connection.
  *
  * <p>Buffers: a write's payload is released once the device has completed the write; a read's
@@ -96,7 +97,8 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
     private boolean clientNoZeroes;
     private boolean structuredReplies;
     private int options;
-    private ExportedDevice device;
+    /** Written on the event loop, read by the server when an export is removed. */
+    private volatile ExportedDevice device;
     private int transmissionFlags;
     private int inFlight;
     private long inFlightBytes;
@@ -136,9 +138,6 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
      * are finished, and then the connection closes. Callable from any thread.
      */
     void shutdown() {
-        if (ctx == null) {
-            return;
-        }
         runOnLoop(() -> {
             shuttingDown = true;
             switch (phase) {
@@ -794,11 +793,11 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void runOnLoop(Runnable task) {
-        if (ctx.executor().inEventLoop()) {
+        if (channel.eventLoop().inEventLoop()) {
             task.run();
         } else {
             try {
-                ctx.executor().execute(task);
+                channel.eventLoop().execute(task);
             } catch (RejectedExecutionException e) {
                 // Event loop already stopped: the channel is closed with it.
             }
