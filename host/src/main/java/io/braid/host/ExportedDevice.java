@@ -30,9 +30,13 @@ import java.util.concurrent.CompletableFuture;
  * {@code REQ_PREFLUSH} model the NBD protocol adopts).
  *
  * <p><b>Errors.</b> A failed request completes its future exceptionally, never by throwing from
- * the method: {@link IllegalArgumentException} for a request outside the rules above,
- * {@code io.braid.store.SpaceExhaustedException} when thin-provisioned space runs out,
- * {@link java.io.IOException} (or anything else) for a failure of the medium or of every path.
+ * the method. The NBD server maps the cause to the error its client sees:
+ * {@link IllegalArgumentException} or {@link UnsupportedOperationException} (a request outside
+ * the rules above) to NBD_EINVAL, {@link ReadOnlyDeviceException} to NBD_EPERM,
+ * {@code io.braid.store.SpaceExhaustedException} (thin-provisioned space ran out) to NBD_ENOSPC,
+ * and anything else, such as an {@link java.io.IOException} for a failure of the medium or of
+ * every path, to NBD_EIO. The exception's message reaches clients that negotiated structured
+ * replies, so it should say what failed for a human.
  */
 public interface ExportedDevice {
 
