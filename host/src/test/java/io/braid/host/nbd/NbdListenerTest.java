@@ -35,14 +35,18 @@ class NbdListenerTest {
 
     @Test
     void socketIsOwnerOnlyByDefaultAndRemovedOnClose() throws IOException {
-        try (NbdServer server = NbdServer.start(NbdServerConfig.inDirectory(dir.resolve("sub")))) {
-            Path s = dir.resolve("sub").resolve(NbdServerConfig.SOCKET_FILE_NAME);
+        NbdServer server = NbdServer.start(NbdServerConfig.inDirectory(dir.resolve("sub")));
+        Path s = dir.resolve("sub").resolve(NbdServerConfig.SOCKET_FILE_NAME);
+        try {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(s))).isEqualTo("rw-------");
-            assertThat(Files.list(s.getParent())).as("no temporary name left behind").containsExactly(s);
+            try (var files = Files.list(s.getParent())) {
+                assertThat(files).as("no temporary name left behind").containsExactly(s);
+            }
             assertServes(server, s);
+        } finally {
             server.close();
-            assertThat(s).doesNotExist();
         }
+        assertThat(s).doesNotExist();
     }
 
     @Test

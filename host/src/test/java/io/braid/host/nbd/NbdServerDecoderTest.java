@@ -128,7 +128,7 @@ class NbdServerDecoderTest {
         NbdServerDecoder decoder = new NbdServerDecoder(MAX_OPTION, MAX_WRITE);
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
         ch.writeInbound(Unpooled.buffer().writeInt(1));
-        assertThat((Object) ch.readInbound()).isInstanceOf(NbdClientMessage.ClientFlags.class);
+        assertThat(ch.<Object>readInbound()).isInstanceOf(NbdClientMessage.ClientFlags.class);
         long length = 100L << 20;
         ch.writeInbound(Unpooled.buffer().writeLong(NbdWire.IHAVEOPT).writeInt(6).writeInt((int) length));
         long sent = 0;
@@ -137,12 +137,12 @@ class NbdServerDecoderTest {
             ch.writeInbound(Unpooled.wrappedBuffer(chunk));
             sent += chunk.length;
             if (sent < length) {
-                assertThat((Object) ch.readInbound()).isNull();
+                assertThat(ch.<Object>readInbound()).isNull();
                 // Nothing accumulates: each chunk is discarded as it comes.
                 assertThat(cumulated(decoder)).isZero();
             }
         }
-        assertThat((Object) ch.readInbound()).isEqualTo(new NbdClientMessage.OversizedOption(6, length));
+        assertThat(ch.<Object>readInbound()).isEqualTo(new NbdClientMessage.OversizedOption(6, length));
         // The stream is still in step: the next option decodes.
         ch.writeInbound(Unpooled.buffer().writeLong(NbdWire.IHAVEOPT).writeInt(3).writeInt(0));
         NbdClientMessage.Option list = ch.readInbound();
@@ -161,10 +161,10 @@ class NbdServerDecoderTest {
         ch.writeInbound(Unpooled.buffer().writeInt(NbdWire.REQUEST_MAGIC).writeShort(0).writeShort(1)
                 .writeLong(5).writeLong(0).writeInt(length));
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[length - 1]));
-        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(ch.<Object>readInbound()).isNull();
         assertThat(cumulated(decoder)).isZero();
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[1]));
-        assertThat((Object) ch.readInbound()).isEqualTo(new NbdClientMessage.OversizedWrite(0, 5, 0, length));
+        assertThat(ch.<Object>readInbound()).isEqualTo(new NbdClientMessage.OversizedWrite(0, 5, 0, length));
         assertThat(ch.finish()).isFalse();
     }
 
@@ -179,7 +179,7 @@ class NbdServerDecoderTest {
                 .isInstanceOf(NbdProtocolException.class)
                 .hasMessage("request magic 0x12560953 is not NBD_REQUEST_MAGIC 0x25609513");
         ch.writeInbound(Unpooled.buffer().writeInt(NbdWire.REQUEST_MAGIC).writeZero(24));
-        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(ch.<Object>readInbound()).isNull();
         ch.finish();
     }
 
