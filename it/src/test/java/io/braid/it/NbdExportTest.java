@@ -210,7 +210,8 @@ class NbdExportTest {
 
     private ToolResult fio(String uri, String... job) {
         List<String> cmd = new java.util.ArrayList<>(List.of("fio", "--ioengine=nbd", "--uri=" + uri,
-                "--verify=crc32c", "--do_verify=1", "--verify_fatal=1", "--output-format=json"));
+                "--verify=crc32c", "--do_verify=1", "--verify_fatal=1", "--verify_state_save=0",
+                "--output-format=json"));
         cmd.addAll(Arrays.asList(job));
         ToolResult r = Tools.run(TIMEOUT, Map.of(), cmd);
         assertThat(r.exitCode()).as(r.describe()).isZero();
