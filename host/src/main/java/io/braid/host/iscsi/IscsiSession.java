@@ -527,24 +527,23 @@ public final class IscsiSession implements AutoCloseable {
             c.channel.close();
         }
         String why = name + ": " + reason;
-        failAll(kind, why);
         if (was == SessionState.LOGGED_IN || was == SessionState.LOGGING_OUT) {
             log.info("session {}: connection ended: {}", name, reason);
         } else {
             log.debug("session {}: attempt failed: {}", name, reason);
         }
-        if (!firstLogin.isDone() && redirectTo == null
-                && (was == SessionState.CONNECTING || was == SessionState.LOGGING_IN)) {
-            firstLogin.completeExceptionally(loginError != null ? loginError : new ConnectException(why));
+        // The state changes first, so whoever sees a failed command finds the session out of service.
+        boolean closing = closeRequested || !recover;
+        moveTo(closing ? SessionState.CLOSED : SessionState.RECOVERY, reason);
+        failAll(kind, why);
+        if (!firstLogin.isDone() && (redirectTo == null || closing)) {
+            // A redirection is no failure: the next attempt follows it at once.
+            firstLogin.completeExceptionally(loginError != null ? loginError
+                    : closing ? new IllegalStateException(why) : new ConnectException(why));
         }
-        if (closeRequested || !recover) {
-            if (!firstLogin.isDone()) {
-                firstLogin.completeExceptionally(new IllegalStateException(why));
-            }
-            moveTo(SessionState.CLOSED, reason);
+        if (closing) {
             return;
         }
-        moveTo(SessionState.RECOVERY, reason);
         long delay = attempts < 0 ? 0 : Math.max(config.reconnect().delay(attempts).toMillis(), time2WaitMillis);
         attempts = Math.max(0, attempts + 1);
         time2WaitMillis = 0;
