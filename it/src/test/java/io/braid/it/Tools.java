@@ -29,7 +29,9 @@ final class Tools {
             "iscsi-readcapacity16", "libiscsi-bin",
             "iscsi-test-cu", "libiscsi-bin",
             "qemu-img", "qemu-utils qemu-block-extra",
-            "qemu-io", "qemu-utils qemu-block-extra");
+            "qemu-io", "qemu-utils qemu-block-extra",
+            "tgtd", "tgt",
+            "tgtadm", "tgt");
 
     private Tools() {
     }

@@ -139,9 +139,11 @@ final class InitiatorLogin {
         this.cmdSn = cmdSn;
         this.auth = auth == null ? Authentication.NONE : auth;
         this.negotiator = new InitiatorNegotiator(preferences, sessionType);
+        // SHA3-256, else MD5 (which every target has). SHA-256 (CHAP_A=7) is not offered: tgt
+        // reads 7 as SHA-1 and fails the login instead of choosing another algorithm.
         this.chap = this.auth.usesChap()
                 ? new ChapResponder(this.auth.initiator(), this.auth.target(),
-                List.of(ChapAlgorithm.SHA3_256, ChapAlgorithm.SHA256, ChapAlgorithm.MD5))
+                List.of(ChapAlgorithm.SHA3_256, ChapAlgorithm.MD5))
                 : null;
     }
 
@@ -192,7 +194,8 @@ final class InitiatorLogin {
         if (r.itt() != itt) {
             throw targetError(String.format("Login Response ITT 0x%08x; expected 0x%08x", r.itt(), itt));
         }
-        if (r.isid() != isid) {
+        // tgt leaves the ISID at 0 in the responses of a CHAP exchange; any other value is wrong.
+        if (r.isid() != isid && r.isid() != 0) {
             throw targetError(String.format("Login Response ISID 0x%012x; expected 0x%012x", r.isid(), isid));
         }
         expStatSn = r.statSn() + 1;
