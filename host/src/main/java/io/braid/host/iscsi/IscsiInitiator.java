@@ -138,7 +138,7 @@ public final class IscsiInitiator implements AutoCloseable {
 
     /**
      * Logs out of every session (each within the logout timeout), then stops the event loops.
-     * Safe to call twice.
+     * Safe to call twice. Called on a session's thread, it starts all that without waiting.
      */
     @Override
     public void close() {
@@ -147,6 +147,13 @@ public final class IscsiInitiator implements AutoCloseable {
         }
         closed = true;
         List<CompletableFuture<Void>> closing = sessions.stream().map(IscsiSession::closeAsync).toList();
+        for (var executor : group) {
+            if (executor.inEventLoop()) {
+                // Called on a session's thread: waiting here would wait for this very thread.
+                group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+                return;
+            }
+        }
         Duration bound = config.logoutTimeout().multipliedBy(2).plusSeconds(1);
         try {
             CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))

@@ -154,6 +154,7 @@ public final class IscsiSession implements AutoCloseable {
     private InetSocketAddress redirectTo;
     private boolean closeRequested;
     private long time2WaitMillis;
+    private String lastLoginFailure;
 
     IscsiSession(IscsiInitiator initiator, SessionSpec spec, EventLoop loop, long isid, boolean recover) {
         this.initiator = initiator;
@@ -317,9 +318,16 @@ public final class IscsiSession implements AutoCloseable {
         return closed.copy();
     }
 
-    /** {@link #closeAsync()}, waiting for it (bounded by twice the logout timeout plus a second). */
+    /**
+     * {@link #closeAsync()}, waiting for it (bounded by twice the logout timeout plus a second);
+     * on the session's own thread (a listener, a future's callback) it does not wait.
+     */
     @Override
     public void close() {
+        if (loop.inEventLoop()) {
+            closeAsync();
+            return;
+        }
         try {
             closeAsync().get(config.logoutTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -451,9 +459,13 @@ public final class IscsiSession implements AutoCloseable {
                     log.info("session {}: {}", name, f.failure().getMessage());
                     redirectTo = redirect;
                     attempts = -1; // the redirected attempt goes at once
-                } else {
+                } else if (!f.failure().getMessage().equals(lastLoginFailure)) {
+                    // Once per kind of failure: a session retrying every few seconds must not flood the log.
                     log.warn("session {}: login failed: {}", name, f.failure().getMessage());
+                } else {
+                    log.debug("session {}: login failed again: {}", name, f.failure().getMessage());
                 }
+                lastLoginFailure = f.failure().getMessage();
                 lost(c, FailureKind.CONNECTION_LOST, "login failed: " + f.failure().getMessage(), f.failure());
             }
             case InitiatorLogin.Complete done -> loggedIn(c, done.result());
@@ -491,6 +503,7 @@ public final class IscsiSession implements AutoCloseable {
         expStatSn = r.statSn() + 1;
         attempts = 0;
         redirects = 0;
+        lastLoginFailure = null;
         time2WaitMillis = 0;
         logins++;
         lastReceiveNanos = System.nanoTime();

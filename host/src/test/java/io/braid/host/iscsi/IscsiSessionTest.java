@@ -181,6 +181,17 @@ class IscsiSessionTest {
     }
 
     @Test
+    void logicalUnitResetAnswersFunctionComplete() throws Exception {
+        target = TestTarget.in(dir).volume("v0", 1 << 20).start();
+        IscsiSession s = login(Authentication.NONE);
+        assertThat(s.taskManagement(io.braid.scsi.TaskManagementFunction.LOGICAL_UNIT_RESET, 0).get(10, TimeUnit.SECONDS))
+                .isEqualTo(io.braid.scsi.TaskManagementResponse.FUNCTION_COMPLETE);
+        // The reset leaves a unit attention behind; the unit works after it.
+        clearUnitAttention(s, 0);
+        assertThat(await(s.submit(ScsiRequest.noData(0, Cdbs.testUnitReady()))).isGood()).isTrue();
+    }
+
+    @Test
     void submitWhenClosedFailsWithoutSending() throws Exception {
         target = TestTarget.in(dir).volume("v0", 1 << 20).start();
         IscsiSession s = login(Authentication.NONE);
