@@ -28,6 +28,10 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicReference<Predicate<byte[]>> dropFromTarget = new AtomicReference<>();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicIntegerArray fromTargetByOpcode =
+            new java.util.concurrent.atomic.AtomicIntegerArray(64);
+    private final java.util.concurrent.atomic.AtomicIntegerArray toTargetByOpcode =
+            new java.util.concurrent.atomic.AtomicIntegerArray(64);
     private volatile boolean silent;
     private volatile boolean down;
     private volatile boolean closed;
@@ -45,6 +49,11 @@ public final class FaultProxy implements AutoCloseable {
     /** Connections accepted so far (refused ones included). */
     public int accepted() {
         return accepted.get();
+    }
+
+    /** PDUs with this opcode relayed so far in one direction. */
+    public int relayed(boolean fromTarget, int opcode) {
+        return (fromTarget ? fromTargetByOpcode : toTargetByOpcode).get(opcode & 0x3f);
     }
 
     /** Resets every open connection (RST, as {@code ss -K} would). */
@@ -121,6 +130,7 @@ public final class FaultProxy implements AutoCloseable {
                         continue;
                     }
                 }
+                (fromTarget ? fromTargetByOpcode : toTargetByOpcode).incrementAndGet(bhs[0] & 0x3f);
                 synchronized (out) {
                     out.write(bhs);
                     out.write(rest);

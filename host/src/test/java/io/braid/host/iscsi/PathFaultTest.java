@@ -187,6 +187,16 @@ class PathFaultTest {
     }
 
     @Test
+    void answersTheTargetsPing() throws Exception {
+        // Our own pings off, so only the target's NOP-In (after 5 s idle) tests the path.
+        IscsiSession s = open(fast().withPing(Duration.ZERO, Duration.ofSeconds(1)));
+        await().atMost(Duration.ofSeconds(15)).until(() -> proxy.relayed(true, 0x20) >= 1 && proxy.relayed(false, 0x00) >= 1);
+        assertThat(s.isLoggedIn()).isTrue();
+        assertThat(s.stats().logins()).isEqualTo(1);
+        verifyIo(s, 16);
+    }
+
+    @Test
     void targetShutdownAsksForLogout() throws Exception {
         IscsiSession s = open(fast());
         target.close();
