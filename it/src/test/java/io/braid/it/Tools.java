@@ -32,6 +32,7 @@ final class Tools {
             Map.entry("qemu-io", "qemu-utils qemu-block-extra"),
             Map.entry("iscsi-perf", "libiscsi-bin"),
             Map.entry("tgtd", "tgt"),
+            Map.entry("tgtadm", "tgt"),
             Map.entry("iperf3", "iperf3"),
             Map.entry("nbdinfo", "libnbd-bin"),
             Map.entry("nbdcopy", "libnbd-bin"),
