@@ -23,13 +23,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class Tools {
     /** Debian/Ubuntu package of each tool, for the message when it is missing. */
-    private static final Map<String, String> PACKAGES = Map.of(
-            "iscsi-ls", "libiscsi-bin",
-            "iscsi-inq", "libiscsi-bin",
-            "iscsi-readcapacity16", "libiscsi-bin",
-            "iscsi-test-cu", "libiscsi-bin",
-            "qemu-img", "qemu-utils qemu-block-extra",
-            "qemu-io", "qemu-utils qemu-block-extra");
+    private static final Map<String, String> PACKAGES = Map.ofEntries(
+            Map.entry("iscsi-ls", "libiscsi-bin"),
+            Map.entry("iscsi-inq", "libiscsi-bin"),
+            Map.entry("iscsi-readcapacity16", "libiscsi-bin"),
+            Map.entry("iscsi-test-cu", "libiscsi-bin"),
+            Map.entry("qemu-img", "qemu-utils qemu-block-extra"),
+            Map.entry("qemu-io", "qemu-utils qemu-block-extra"),
+            Map.entry("iscsi-perf", "libiscsi-bin"),
+            Map.entry("tgtd", "tgt"),
+            Map.entry("iperf3", "iperf3"));
 
     private Tools() {
     }

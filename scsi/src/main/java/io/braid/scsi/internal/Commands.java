@@ -29,6 +29,7 @@ final class Commands {
      */
     static CommandTable standard() {
         List<CommandDescriptor> all = new ArrayList<>(basic());
+        all.addAll(PersistentReservationCommands.descriptors());
         return new CommandTable(all);
     }
 

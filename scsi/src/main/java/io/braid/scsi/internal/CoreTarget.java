@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
+import java.util.function.Predicate;
 
 /**
  * The SCSI target device (SAM-5 "SCSI target device"): routes each task to its logical unit,
@@ -37,8 +38,10 @@ import java.util.concurrent.locks.Lock;
  *
  * <p>Order of checks for a command: the LUN (LOGICAL UNIT NOT SUPPORTED unless the command answers
  * for any LUN), then a pending unit attention (unless the command ignores them), then the opcode
- * (INVALID COMMAND OPERATION CODE), then reserved and unsupported CDB bits (INVALID FIELD IN CDB
- * with the field pointer), then write protection, then the handler's own checks.
+ * (INVALID COMMAND OPERATION CODE, also for a command the unit's switches turn off), then reserved
+ * and unsupported CDB bits (INVALID FIELD IN CDB with the field pointer), then reservations
+ * (RESERVATION CONFLICT, {@link ReservationConflicts}), then write protection, then the handler's
+ * own checks.
  *
  * <p>LUN masking: every lookup of a unit goes through the {@link AccessControl} with the nexus's
  * initiator name, so a unit hidden from an initiator is, for that initiator, exactly an unsupported
@@ -223,6 +226,9 @@ public final class CoreTarget implements ScsiTarget {
             if (d == null) {
                 throw truncated ? CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE) : table.unsupported(cdb);
             }
+            if (unit != null && !unit.offers(d)) {
+                throw CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE);
+            }
             FieldPointer invalid = d.firstInvalidBit(cdb);
             if (invalid != null) {
                 throw new CheckCondition(Sense.of(SenseCode.INVALID_FIELD_IN_CDB, invalid));
@@ -230,6 +236,9 @@ public final class CoreTarget implements ScsiTarget {
             if (task.attribute() == TaskAttribute.ACA) {
                 // No ACA support (NORMACA 0), so no ACA condition can exist for this task to join.
                 throw CheckCondition.of(SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
+            }
+            if (unit != null) {
+                ReservationConflicts.check(d, cdb, unit, task.nexus());
             }
             if (d.has(CommandFlag.WRITES_MEDIUM) && writeProtected(task.nexus(), unit)) {
                 throw CheckCondition.of(SenseCode.WRITE_PROTECTED);
@@ -249,6 +258,9 @@ public final class CoreTarget implements ScsiTarget {
             }
             return new ScsiResult(ScsiResult.CHECK_CONDITION, e.sense().encode(format), null,
                     Command.saturated(described));
+        } catch (ReservationConflict e) {
+            log.debug("lun {} tag {}: {} -> RESERVATION CONFLICT: {}", lun, task.tag(), d.name(), e.getMessage());
+            return new ScsiResult(ScsiResult.RESERVATION_CONFLICT, null, null, Command.saturated(described));
         } catch (TaskAborted e) {
             throw e;
         } catch (RuntimeException e) {
@@ -370,6 +382,7 @@ public final class CoreTarget implements ScsiTarget {
     private TaskManagementResponse resetUnit(LogicalUnit unit, SenseCode condition) {
         TaskManagementResponse r = abortAll(tasks.matching(e -> e.lun() == unit.lun()));
         unit.descriptorSense(false);
+        unit.reservations().reset();
         unit.unitAttentions().establishAll(nexuses, condition);
         log.info("lun {} ({}) reset", unit.lun(), unit.name());
         return r;
@@ -432,6 +445,7 @@ public final class CoreTarget implements ScsiTarget {
         nexuses.remove(nexus);
         for (LogicalUnit unit : units.values()) {
             unit.unitAttentions().discard(nexus);
+            unit.reservations().nexusLost(nexus);
         }
         // SAM-5 "I_T nexus loss": the nexus's tasks are aborted; nobody is left to wait for them.
         for (TaskSet.Entry e : tasks.matching(e -> e.nexus().equals(nexus))) {
@@ -453,6 +467,33 @@ public final class CoreTarget implements ScsiTarget {
             }
         }
         return List.copyOf(visible);
+    }
+
+    /** The I_T nexuses logged in now. */
+    Set<Nexus> nexuses() {
+        return Collections.unmodifiableSet(nexuses);
+    }
+
+    /**
+     * The SCSI target port name of a relative target port identifier, as the logged-in nexuses
+     * report it; null when no nexus uses that port.
+     */
+    String targetPortName(int relativeTargetPortId) {
+        for (Nexus n : nexuses) {
+            if (n.relativeTargetPortId() == relativeTargetPortId && n.targetPort() != null) {
+                return n.targetPort();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Aborts the tasks of the selected nexuses on a unit and waits until they have left
+     * {@link #execute} (SPC-5 PREEMPT AND ABORT: the preempted nexuses' tasks end before the
+     * command completes).
+     */
+    void abortTasks(LogicalUnit unit, Predicate<Nexus> which) {
+        abortAll(tasks.matching(e -> e.lun() == unit.lun() && which.test(e.nexus())));
     }
 
     /** Tasks inside {@link #execute} right now, for tests and diagnostics. */

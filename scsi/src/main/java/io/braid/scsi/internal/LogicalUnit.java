@@ -1,6 +1,7 @@
 package io.braid.scsi.internal;
 
 import io.braid.scsi.LogicalUnitSpec;
+import io.braid.scsi.UnitFeature;
 import io.braid.store.BlockDevice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,12 +28,14 @@ public final class LogicalUnit {
     private final byte[] naa;
     private final UnitAttentions unitAttentions = new UnitAttentions();
     private final ReentrantReadWriteLock taskOrder = new ReentrantReadWriteLock(true);
+    private final Reservations reservations;
     private volatile boolean descriptorSense;
 
     LogicalUnit(LogicalUnitSpec spec) {
         this.spec = spec;
         this.serial = serialOf(spec.id());
         this.naa = naaOf(spec.id());
+        this.reservations = new Reservations(spec.name(), spec.state());
     }
 
     /**
@@ -103,6 +106,16 @@ public final class LogicalUnit {
 
     UnitAttentions unitAttentions() {
         return unitAttentions;
+    }
+
+    /** Persistent and SCSI-2 reservations (SPC-5 "Reservations"). */
+    Reservations reservations() {
+        return reservations;
+    }
+
+    /** Whether the unit's per-LUN switches ({@link UnitFeature}) leave this command available. */
+    boolean offers(CommandDescriptor d) {
+        return !d.has(CommandFlag.NEEDS_PERSISTENT_RESERVATIONS) || spec.has(UnitFeature.PERSISTENT_RESERVATIONS);
     }
 
     /** Serialises ORDERED tasks against all others (SAM-5 "Task attributes"). */

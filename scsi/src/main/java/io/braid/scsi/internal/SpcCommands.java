@@ -196,7 +196,7 @@ final class SpcCommands {
         int options = cdb[2] & 0x07;
         CommandTable table = cmd.target().commandTable();
         if (options == 0b000) {
-            return cmd.dataIn(allCommands(table, rctd));
+            return cmd.dataIn(allCommands(table, cmd.unit(), rctd));
         }
         int opcode = cdb[3] & 0xFF;
         int sa = BigEndian.u16(cdb, 4);
@@ -217,12 +217,12 @@ final class SpcCommands {
             case 0b011 -> table.find(opcode, hasSa ? sa : -1);
             default -> throw CheckCondition.invalidFieldInCdb(2, 2);
         };
-        return cmd.dataIn(oneCommand(d, rctd));
+        return cmd.dataIn(oneCommand(d == null || cmd.unit().offers(d) ? d : null, rctd));
     }
 
     /** SPC-5 "All_commands parameter data": COMMAND DATA LENGTH, then one descriptor per command. */
-    private static byte[] allCommands(CommandTable table, boolean rctd) {
-        List<CommandDescriptor> all = table.all();
+    private static byte[] allCommands(CommandTable table, LogicalUnit unit, boolean rctd) {
+        List<CommandDescriptor> all = table.all().stream().filter(unit::offers).toList();
         int each = 8 + (rctd ? 12 : 0);
         byte[] b = new byte[4 + each * all.size()];
         BigEndian.put32(b, 0, (long) each * all.size());
