@@ -1,11 +1,13 @@
 package io.braid.scsi.internal;
 
+import io.braid.scsi.AsymmetricAccessState;
 import io.braid.scsi.LogicalUnitSpec;
 import io.braid.scsi.Nexus;
 import io.braid.scsi.ScsiResult;
 import io.braid.scsi.ScsiTarget;
 import io.braid.scsi.ScsiTargetIdentity;
 import io.braid.scsi.ScsiTask;
+import io.braid.scsi.TargetPortGroups;
 import io.braid.scsi.TaskAttribute;
 import io.braid.scsi.TaskManagementFunction;
 import io.braid.scsi.TaskManagementResponse;
@@ -15,6 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -34,8 +38,9 @@ import java.util.concurrent.locks.Lock;
  *
  * <p>Order of checks for a command: the LUN (LOGICAL UNIT NOT SUPPORTED unless the command answers
  * for any LUN), then a pending unit attention (unless the command ignores them), then the opcode
- * (INVALID COMMAND OPERATION CODE), then reserved and unsupported CDB bits (INVALID FIELD IN CDB
- * with the field pointer), then write protection, then the handler's own checks.
+ * (INVALID COMMAND OPERATION CODE, also for a command whose per-LUN switch is off), then reserved
+ * and unsupported CDB bits (INVALID FIELD IN CDB with the field pointer), then the asymmetric access
+ * state of the target port group the nexus uses, then write protection, then the handler's own checks.
  */
 public final class CoreTarget implements ScsiTarget {
 
@@ -49,6 +54,8 @@ public final class CoreTarget implements ScsiTarget {
     private final Set<Nexus> nexuses = ConcurrentHashMap.newKeySet();
     private final ByteBufAllocator allocator;
     private final TargetLimits limits;
+    private final CopyManager copyManager = new CopyManager();
+    private final AccessStates accessStates = new AccessStates(this::accessStateChanged);
 
     /**
      * @param allocator where data-in buffers come from; the transport releases them
@@ -105,6 +112,51 @@ public final class CoreTarget implements ScsiTarget {
         return units.get(lun);
     }
 
+    /** Every unit, ascending by LUN. */
+    Collection<LogicalUnit> units() {
+        return units.values();
+    }
+
+    /**
+     * The unit whose VPD page 83h NAA designator is {@code naa} and which {@code nexus} can see
+     * (REPORT LUNS lists it), or null: how the copy manager finds EXTENDED COPY targets.
+     */
+    LogicalUnit unitByNaa(byte[] naa, Nexus nexus) {
+        List<Long> visible = luns(nexus);
+        for (LogicalUnit u : units.values()) {
+            if (Arrays.equals(u.naa(), naa) && visible.contains(Lun.encode(u.lun()))) {
+                return u;
+            }
+        }
+        return null;
+    }
+
+    /** The I_T nexuses that exist now. */
+    Set<Nexus> nexuses() {
+        return Collections.unmodifiableSet(nexuses);
+    }
+
+    CopyManager copyManager() {
+        return copyManager;
+    }
+
+    AccessStates accessStates() {
+        return accessStates;
+    }
+
+    @Override
+    public TargetPortGroups targetPortGroups() {
+        return accessStates;
+    }
+
+    /** SPC-5: every I_T nexus but the one that asked learns of an access state change, on every unit. */
+    private void accessStateChanged(Nexus requester) {
+        Collection<Nexus> told = AccessStates.others(nexuses, requester);
+        for (LogicalUnit unit : units.values()) {
+            unit.unitAttentions().establishAll(told, SenseCode.ASYMMETRIC_ACCESS_STATE_CHANGED);
+        }
+    }
+
     @Override
     public ScsiResult execute(ScsiTask task) {
         Objects.requireNonNull(task, "task");
@@ -158,6 +210,10 @@ public final class CoreTarget implements ScsiTarget {
         if (truncated) {
             d = null; // shorter than its opcode says: no command we can interpret
         }
+        boolean switchedOff = d != null && unit != null && !d.availableOn(unit);
+        if (switchedOff) {
+            d = null; // UnitFeature off: the command does not exist on this unit
+        }
         SenseFormat format = unit == null ? SenseFormat.FIXED : unit.senseFormat();
         long described = d == null ? 0 : d.transferLength().bytes(cdb, unit == null ? 0 : unit.blockSize());
         try {
@@ -172,7 +228,8 @@ public final class CoreTarget implements ScsiTarget {
                 }
             }
             if (d == null) {
-                throw truncated ? CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE) : table.unsupported(cdb);
+                throw truncated || switchedOff ? CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE)
+                        : table.unsupported(cdb);
             }
             FieldPointer invalid = d.firstInvalidBit(cdb);
             if (invalid != null) {
@@ -181,6 +238,10 @@ public final class CoreTarget implements ScsiTarget {
             if (task.attribute() == TaskAttribute.ACA) {
                 // No ACA support (NORMACA 0), so no ACA condition can exist for this task to join.
                 throw CheckCondition.of(SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
+            }
+            if (unit != null) {
+                AsymmetricAccessState state = accessStates.state(task.nexus().targetPortGroup());
+                AluaCommands.checkAccess(d, state);
             }
             if (d.has(CommandFlag.WRITES_MEDIUM) && unit.readOnly()) {
                 throw CheckCondition.of(SenseCode.WRITE_PROTECTED);
@@ -310,7 +371,8 @@ public final class CoreTarget implements ScsiTarget {
      */
     private TaskManagementResponse resetUnit(LogicalUnit unit, SenseCode condition) {
         TaskManagementResponse r = abortAll(tasks.matching(e -> e.lun() == unit.lun()));
-        unit.descriptorSense(false);
+        unit.modeParameters().revertToSaved();
+        copyManager.reset(unit.lun());
         unit.unitAttentions().establishAll(nexuses, condition);
         log.info("lun {} ({}) reset", unit.lun(), unit.name());
         return r;
@@ -345,6 +407,7 @@ public final class CoreTarget implements ScsiTarget {
     public void nexusAdded(Nexus nexus) {
         Objects.requireNonNull(nexus, "nexus");
         nexuses.add(nexus);
+        accessStates.learn(nexus);
         for (LogicalUnit unit : units.values()) {
             unit.unitAttentions().establish(nexus, SenseCode.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED);
         }
@@ -358,6 +421,7 @@ public final class CoreTarget implements ScsiTarget {
         for (LogicalUnit unit : units.values()) {
             unit.unitAttentions().discard(nexus);
         }
+        copyManager.forget(nexus);
         // SAM-5 "I_T nexus loss": the nexus's tasks are aborted; nobody is left to wait for them.
         for (TaskSet.Entry e : tasks.matching(e -> e.nexus().equals(nexus))) {
             e.abort();
