@@ -108,7 +108,12 @@ class TaskManagementTest {
         awaitTasksInFlight(2);
         CompletableFuture<TaskManagementResponse> abort = CompletableFuture.supplyAsync(
                 () -> h.target.manageTask(NEXUS_A, TaskManagementFunction.ABORT_TASK_SET, 0, 0), pool);
-        Thread.sleep(50);
+        // QUERY TASK stops finding A's task once the abort has marked it (a fixed sleep is too short under load).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (h.target.manageTask(NEXUS_A, TaskManagementFunction.QUERY_TASK, 0, 1)
+                == TaskManagementResponse.FUNCTION_SUCCEEDED && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         gate.countDown();
         assertThat(abort.get(10, TimeUnit.SECONDS)).isEqualTo(TaskManagementResponse.FUNCTION_COMPLETE);
         assertThat(a.get().status()).isEqualTo(ScsiResult.TASK_ABORTED);
