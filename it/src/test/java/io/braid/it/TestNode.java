@@ -49,6 +49,11 @@ final class TestNode implements AutoCloseable {
         return node.portals().get(0).port();
     }
 
+    /** {@code iscsi://HOST:PORT/<iqn>/<lun>} through portal {@code index} (see {@link Builder#secondPortal}). */
+    String url(int portal, int lun) {
+        return "iscsi://" + node.portals().get(portal) + "/" + iqn() + "/" + lun;
+    }
+
     /** {@code iscsi://127.0.0.1:PORT} for discovery. */
     String portalUrl() {
         return "iscsi://" + portal();
@@ -76,6 +81,7 @@ final class TestNode implements AutoCloseable {
         private ChapCredentials mutual;
         private final Map<String, ChapCredentials> perInitiator = new HashMap<>();
         private final List<String> allowed = new ArrayList<>();
+        private boolean secondPortal;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -83,6 +89,17 @@ final class TestNode implements AutoCloseable {
 
         Builder volume(String name, long sizeBytes) {
             volumes.add(new VolumeSpec(name, sizeBytes, volumes.size(), false));
+            return this;
+        }
+
+        Builder readOnlyVolume(String name, long sizeBytes) {
+            volumes.add(new VolumeSpec(name, sizeBytes, volumes.size(), true));
+            return this;
+        }
+
+        /** A second portal on 127.0.0.2 (same portal group), so two paths reach every LUN. */
+        Builder secondPortal() {
+            secondPortal = true;
             return this;
         }
 
@@ -107,8 +124,12 @@ final class TestNode implements AutoCloseable {
         }
 
         TestNode start() throws IOException {
-            NodeConfig config = new NodeConfig(NAME, dataDir,
-                    List.of(new PortalSpec(new HostPort("127.0.0.1", 0), 1)), volumes,
+            List<PortalSpec> portals = new ArrayList<>();
+            portals.add(new PortalSpec(new HostPort("127.0.0.1", 0), 1));
+            if (secondPortal) {
+                portals.add(new PortalSpec(new HostPort("127.0.0.2", 0), 1));
+            }
+            NodeConfig config = new NodeConfig(NAME, dataDir, portals, volumes,
                     new AuthConfig(chap, mutual, perInitiator), allowed,
                     new HostPort("127.0.0.1", 0));
             return new TestNode(StorageNode.start(config));

@@ -1,7 +1,6 @@
 package io.braid.scsi.internal;
 
 import io.braid.scsi.ScsiResult;
-import io.braid.scsi.UnitFeature;
 
 import java.util.EnumSet;
 import java.util.HexFormat;
@@ -26,14 +25,10 @@ import java.util.Set;
  *                       Any set bit in neither mask is a reserved or unsupported field and ends
  *                       the command with INVALID FIELD IN CDB pointing at it
  * @param flags          processing rules applied by the dispatcher
- * @param feature        the per-LUN switch the command belongs to, or null when it is always on:
- *                       on a unit with the feature off the command is unknown (INVALID COMMAND
- *                       OPERATION CODE) and REPORT SUPPORTED OPERATION CODES leaves it out
  */
 public record CommandDescriptor(String name, int opcode, int serviceAction, int cdbLength,
                                 DataDirection direction, TransferLength transferLength,
-                                Handler handler, byte[] usage, byte[] ignored, Set<CommandFlag> flags,
-                                UnitFeature feature) {
+                                Handler handler, byte[] usage, byte[] ignored, Set<CommandFlag> flags) {
 
     /** Bytes of data the CDB describes, computed before the handler runs. */
     @FunctionalInterface
@@ -78,19 +73,7 @@ public record CommandDescriptor(String name, int opcode, int serviceAction, int 
                                        String usageHex, String ignoredHex, CommandFlag... flags) {
         byte[] usage = parseHex(usageHex);
         return new CommandDescriptor(name, opcode, serviceAction, usage.length, direction, transferLength,
-                handler, usage, parseHex(ignoredHex), flags.length == 0 ? Set.of() : EnumSet.of(flags[0], flags),
-                null);
-    }
-
-    /** This command, available only on units where {@code switchedBy} is on. */
-    public CommandDescriptor requires(UnitFeature switchedBy) {
-        return new CommandDescriptor(name, opcode, serviceAction, cdbLength, direction, transferLength, handler,
-                usage, ignored, flags, switchedBy);
-    }
-
-    /** Whether the command exists on {@code unit} (null: no unit addressed, only always-on commands count). */
-    public boolean availableOn(LogicalUnit unit) {
-        return feature == null || unit != null && unit.has(feature);
+                handler, usage, parseHex(ignoredHex), flags.length == 0 ? Set.of() : EnumSet.of(flags[0], flags));
     }
 
     private static byte[] parseHex(String spaced) {

@@ -29,6 +29,7 @@ final class Commands {
      */
     static CommandTable standard() {
         List<CommandDescriptor> all = new ArrayList<>(basic());
+        all.addAll(PersistentReservationCommands.descriptors());
         all.addAll(ExtendedCopyCommands.descriptors());
         all.addAll(AluaCommands.descriptors());
         all.addAll(ModeSelectCommands.descriptors());

@@ -1,6 +1,7 @@
 package io.braid.scsi.internal;
 
 import io.braid.scsi.Nexus;
+import io.braid.scsi.ScsiResult;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -38,7 +39,9 @@ final class CopyManager {
         private volatile int status = IN_PROGRESS;
         private volatile int segmentsProcessed;
         private volatile long bytesTransferred;
+        private volatile int commandStatus;
         private volatile byte[] failureSense;
+        private volatile boolean failureHeld;
 
         private Operation(int listId, boolean held) {
             this.listId = listId;
@@ -57,10 +60,20 @@ final class CopyManager {
             return bytesTransferred;
         }
 
-        /** Fixed format sense data the failed copy ended with, or null. */
+        /** Whether failed segment details are held (the copy failed and nobody fetched them). */
+        boolean failureHeld() {
+            return failureHeld;
+        }
+
+        /** The SAM status the failed copy ended with (CHECK CONDITION, RESERVATION CONFLICT). */
+        int commandStatus() {
+            return commandStatus;
+        }
+
+        /** Fixed format sense data the failed copy ended with; empty without CHECK CONDITION. */
         byte[] failureSense() {
             byte[] s = failureSense;
-            return s == null ? null : s.clone();
+            return s == null ? new byte[0] : s.clone();
         }
 
         void progress(int segments, long bytes) {
@@ -106,11 +119,19 @@ final class CopyManager {
         return op;
     }
 
-    /** Ends a copy with its outcome; results not held are forgotten. */
-    void end(Nexus nexus, int lun, Operation op, byte[] failureSense) {
+    /**
+     * Ends a copy with its outcome; results not held are forgotten.
+     *
+     * @param commandStatus the SAM status the EXTENDED COPY ends with (GOOD when it succeeded)
+     * @param failureSense  fixed format sense with CHECK CONDITION, else null
+     */
+    void end(Nexus nexus, int lun, Operation op, int commandStatus, byte[] failureSense) {
         try {
+            boolean failed = commandStatus != ScsiResult.GOOD;
+            op.commandStatus = commandStatus;
             op.failureSense = failureSense;
-            op.status = failureSense == null ? COMPLETED : COMPLETED_WITH_ERRORS;
+            op.failureHeld = failed;
+            op.status = failed ? COMPLETED_WITH_ERRORS : COMPLETED;
             if (!op.held) {
                 operations.remove(new Key(nexus, lun, op.listId), op);
             }
@@ -126,6 +147,7 @@ final class CopyManager {
 
     /** Drops the failed segment details once delivered (SPC-5 "FAILED SEGMENT DETAILS service action"). */
     void failureDelivered(Operation op) {
+        op.failureHeld = false;
         op.failureSense = null;
     }
 

@@ -30,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
+import java.util.function.Predicate;
 
 /**
  * The SCSI target device (SAM-5 "SCSI target device"): routes each task to its logical unit,
@@ -38,9 +39,10 @@ import java.util.concurrent.locks.Lock;
  *
  * <p>Order of checks for a command: the LUN (LOGICAL UNIT NOT SUPPORTED unless the command answers
  * for any LUN), then a pending unit attention (unless the command ignores them), then the opcode
- * (INVALID COMMAND OPERATION CODE, also for a command whose per-LUN switch is off), then reserved
+ * (INVALID COMMAND OPERATION CODE, also for a command the unit's switches turn off), then reserved
  * and unsupported CDB bits (INVALID FIELD IN CDB with the field pointer), then the asymmetric access
- * state of the target port group the nexus uses, then write protection, then the handler's own checks.
+ * state of the target port group the nexus uses, then reservations (RESERVATION CONFLICT,
+ * {@link ReservationConflicts}), then write protection, then the handler's own checks.
  */
 public final class CoreTarget implements ScsiTarget {
 
@@ -131,11 +133,6 @@ public final class CoreTarget implements ScsiTarget {
         return null;
     }
 
-    /** The I_T nexuses that exist now. */
-    Set<Nexus> nexuses() {
-        return Collections.unmodifiableSet(nexuses);
-    }
-
     CopyManager copyManager() {
         return copyManager;
     }
@@ -210,10 +207,6 @@ public final class CoreTarget implements ScsiTarget {
         if (truncated) {
             d = null; // shorter than its opcode says: no command we can interpret
         }
-        boolean switchedOff = d != null && unit != null && !d.availableOn(unit);
-        if (switchedOff) {
-            d = null; // UnitFeature off: the command does not exist on this unit
-        }
         SenseFormat format = unit == null ? SenseFormat.FIXED : unit.senseFormat();
         long described = d == null ? 0 : d.transferLength().bytes(cdb, unit == null ? 0 : unit.blockSize());
         try {
@@ -228,8 +221,10 @@ public final class CoreTarget implements ScsiTarget {
                 }
             }
             if (d == null) {
-                throw truncated || switchedOff ? CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE)
-                        : table.unsupported(cdb);
+                throw truncated ? CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE) : table.unsupported(cdb);
+            }
+            if (unit != null && !unit.offers(d)) {
+                throw CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE);
             }
             FieldPointer invalid = d.firstInvalidBit(cdb);
             if (invalid != null) {
@@ -242,6 +237,7 @@ public final class CoreTarget implements ScsiTarget {
             if (unit != null) {
                 AsymmetricAccessState state = accessStates.state(task.nexus().targetPortGroup());
                 AluaCommands.checkAccess(d, state);
+                ReservationConflicts.check(d, cdb, unit, task.nexus());
             }
             if (d.has(CommandFlag.WRITES_MEDIUM) && unit.readOnly()) {
                 throw CheckCondition.of(SenseCode.WRITE_PROTECTED);
@@ -261,6 +257,9 @@ public final class CoreTarget implements ScsiTarget {
             }
             return new ScsiResult(ScsiResult.CHECK_CONDITION, e.sense().encode(format), null,
                     Command.saturated(described));
+        } catch (ReservationConflict e) {
+            log.debug("lun {} tag {}: {} -> RESERVATION CONFLICT: {}", lun, task.tag(), d.name(), e.getMessage());
+            return new ScsiResult(ScsiResult.RESERVATION_CONFLICT, null, null, Command.saturated(described));
         } catch (TaskAborted e) {
             throw e;
         } catch (RuntimeException e) {
@@ -373,6 +372,7 @@ public final class CoreTarget implements ScsiTarget {
         TaskManagementResponse r = abortAll(tasks.matching(e -> e.lun() == unit.lun()));
         unit.modeParameters().revertToSaved();
         copyManager.reset(unit.lun());
+        unit.reservations().reset();
         unit.unitAttentions().establishAll(nexuses, condition);
         log.info("lun {} ({}) reset", unit.lun(), unit.name());
         return r;
@@ -420,6 +420,7 @@ public final class CoreTarget implements ScsiTarget {
         nexuses.remove(nexus);
         for (LogicalUnit unit : units.values()) {
             unit.unitAttentions().discard(nexus);
+            unit.reservations().nexusLost(nexus);
         }
         copyManager.forget(nexus);
         // SAM-5 "I_T nexus loss": the nexus's tasks are aborted; nobody is left to wait for them.
@@ -432,6 +433,33 @@ public final class CoreTarget implements ScsiTarget {
     @Override
     public List<Long> luns(Nexus nexus) {
         return reportedLuns;
+    }
+
+    /** The I_T nexuses logged in now. */
+    Set<Nexus> nexuses() {
+        return Collections.unmodifiableSet(nexuses);
+    }
+
+    /**
+     * The SCSI target port name of a relative target port identifier, as the logged-in nexuses
+     * report it; null when no nexus uses that port.
+     */
+    String targetPortName(int relativeTargetPortId) {
+        for (Nexus n : nexuses) {
+            if (n.relativeTargetPortId() == relativeTargetPortId && n.targetPort() != null) {
+                return n.targetPort();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Aborts the tasks of the selected nexuses on a unit and waits until they have left
+     * {@link #execute} (SPC-5 PREEMPT AND ABORT: the preempted nexuses' tasks end before the
+     * command completes).
+     */
+    void abortTasks(LogicalUnit unit, Predicate<Nexus> which) {
+        abortAll(tasks.matching(e -> e.lun() == unit.lun() && which.test(e.nexus())));
     }
 
     /** Tasks inside {@link #execute} right now, for tests and diagnostics. */

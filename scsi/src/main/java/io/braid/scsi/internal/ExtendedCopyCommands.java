@@ -2,7 +2,6 @@ package io.braid.scsi.internal;
 
 import io.braid.scsi.Nexus;
 import io.braid.scsi.ScsiResult;
-import io.braid.scsi.UnitFeature;
 import io.netty.buffer.ByteBuf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static io.braid.scsi.internal.CommandFlag.NEEDS_EXTENDED_COPY;
 import static io.braid.scsi.internal.DataDirection.IN;
 import static io.braid.scsi.internal.DataDirection.OUT;
 
@@ -62,7 +62,7 @@ final class ExtendedCopyCommands {
         d.add(CommandDescriptor.of("EXTENDED COPY(LID1)", 0x83, 0x00, OUT, (cdb, bs) -> BigEndian.u32(cdb, 10),
                 ExtendedCopyCommands::extendedCopy,
                 "83 1f 00 00 00 00 00 00 00 00 ff ff ff ff 00 00",
-                "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 c2").requires(UnitFeature.EXTENDED_COPY));
+                "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 c2", NEEDS_EXTENDED_COPY));
         // 1 SERVICE ACTION, 2 LIST IDENTIFIER, 10-13 ALLOCATION LENGTH.
         String[] names = {"COPY STATUS", "RECEIVE DATA", null, "OPERATING PARAMETERS", "FAILED SEGMENT DETAILS"};
         for (int sa : new int[] {SA_COPY_STATUS, SA_RECEIVE_DATA, SA_OPERATING_PARAMETERS, SA_FAILED_SEGMENT_DETAILS}) {
@@ -70,7 +70,7 @@ final class ExtendedCopyCommands {
                     (cdb, bs) -> BigEndian.u32(cdb, 10),
                     c -> receiveCopyResults(c, sa),
                     "84 1f ff 00 00 00 00 00 00 00 ff ff ff ff 00 00",
-                    "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 c2").requires(UnitFeature.EXTENDED_COPY));
+                    "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 c2", NEEDS_EXTENDED_COPY));
         }
         return d;
     }
@@ -142,18 +142,22 @@ final class ExtendedCopyCommands {
         int lun = cmd.unit().lun();
         CopyManager copies = target.copyManager();
         CopyManager.Operation op = copies.begin(nexus, lun, listId, usage);
-        byte[] failure = null;
+        int status = ScsiResult.CHECK_CONDITION;
+        byte[] failure = Sense.of(SenseCode.COPY_TARGET_DEVICE_NOT_REACHABLE).encode(SenseFormat.FIXED);
         try {
             run(cmd, cscds, segments, op);
+            status = ScsiResult.GOOD;
+            failure = null;
             return cmd.good();
         } catch (CheckCondition e) {
             failure = e.sense().encode(SenseFormat.FIXED);
             throw e;
-        } catch (TaskAborted e) {
-            failure = Sense.of(SenseCode.COPY_TARGET_DEVICE_NOT_REACHABLE).encode(SenseFormat.FIXED);
+        } catch (ReservationConflict e) {
+            status = ScsiResult.RESERVATION_CONFLICT;
+            failure = null;
             throw e;
         } finally {
-            copies.end(nexus, lun, op, failure);
+            copies.end(nexus, lun, op, status, failure);
         }
     }
 
@@ -253,6 +257,8 @@ final class ExtendedCopyCommands {
             if (dst.readOnly()) {
                 throw CheckCondition.of(SenseCode.WRITE_PROTECTED);
             }
+            checkReservations(cmd, src, false);
+            checkReservations(cmd, dst, true);
             sources.add(src);
             destinations.add(dst);
         }
@@ -272,6 +278,22 @@ final class ExtendedCopyCommands {
                 buffer.release();
             }
         }
+    }
+
+    /**
+     * A copy reads and writes other units than the one addressed: their reservations apply as if
+     * the nexus sent READ(16) or WRITE(16) to them (the addressed unit already passed with
+     * EXTENDED COPY, which conflicts like a write). A conflict ends the copy with RESERVATION
+     * CONFLICT before any data moves.
+     */
+    private static void checkReservations(Command cmd, LogicalUnit unit, boolean write) {
+        if (unit == cmd.unit()) {
+            return;
+        }
+        byte[] cdb = new byte[16];
+        cdb[0] = (byte) (write ? 0x8A : 0x88);
+        CommandDescriptor d = cmd.target().commandTable().find(cdb);
+        ReservationConflicts.check(d, cdb, unit, cmd.nexus());
     }
 
     /**
@@ -384,13 +406,13 @@ final class ExtendedCopyCommands {
      * the copy did not fail. Delivered details are discarded, as is an allocation length of zero.
      */
     private static ScsiResult failedSegmentDetails(Command cmd, CopyManager copies, CopyManager.Operation op) {
-        byte[] sense = op.status() == CopyManager.IN_PROGRESS ? null : op.failureSense();
-        if (sense == null) {
+        if (op.status() == CopyManager.IN_PROGRESS || !op.failureHeld()) {
             return cmd.dataIn(new byte[4]);
         }
+        byte[] sense = op.failureSense();
         byte[] b = new byte[60 + sense.length];
         BigEndian.put32(b, 0, b.length - 4);
-        b[56] = (byte) ScsiResult.CHECK_CONDITION;
+        b[56] = (byte) op.commandStatus();
         BigEndian.put16(b, 58, sense.length);
         System.arraycopy(sense, 0, b, 60, sense.length);
         if (cmd.transferLength() == 0 || cmd.transferLength() >= b.length) {

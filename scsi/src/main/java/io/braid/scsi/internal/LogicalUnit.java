@@ -29,12 +29,14 @@ public final class LogicalUnit {
     private final UnitAttentions unitAttentions = new UnitAttentions();
     private final ReentrantReadWriteLock taskOrder = new ReentrantReadWriteLock(true);
     private final ModeParameters modeParameters;
+    private final Reservations reservations;
 
     LogicalUnit(LogicalUnitSpec spec) {
         this.spec = spec;
         this.serial = serialOf(spec.id());
         this.naa = naaOf(spec.id());
         this.modeParameters = new ModeParameters(spec.state(), spec.name());
+        this.reservations = new Reservations(spec.name(), spec.state());
     }
 
     /**
@@ -114,6 +116,17 @@ public final class LogicalUnit {
 
     UnitAttentions unitAttentions() {
         return unitAttentions;
+    }
+
+    /** Persistent and SCSI-2 reservations (SPC-5 "Reservations"). */
+    Reservations reservations() {
+        return reservations;
+    }
+
+    /** Whether the unit's per-LUN switches ({@link UnitFeature}) leave this command available. */
+    boolean offers(CommandDescriptor d) {
+        return (!d.has(CommandFlag.NEEDS_PERSISTENT_RESERVATIONS) || spec.has(UnitFeature.PERSISTENT_RESERVATIONS))
+                && (!d.has(CommandFlag.NEEDS_EXTENDED_COPY) || spec.has(UnitFeature.EXTENDED_COPY));
     }
 
     /** Serialises ORDERED tasks against all others (SAM-5 "Task attributes"). */

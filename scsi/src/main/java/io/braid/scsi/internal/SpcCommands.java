@@ -195,7 +195,7 @@ final class SpcCommands {
         CommandTable table = cmd.target().commandTable();
         LogicalUnit unit = cmd.unit();
         if (options == 0b000) {
-            return cmd.dataIn(allCommands(table, rctd, unit));
+            return cmd.dataIn(allCommands(table, cmd.unit(), rctd));
         }
         int opcode = cdb[3] & 0xFF;
         int sa = BigEndian.u16(cdb, 4);
@@ -216,12 +216,12 @@ final class SpcCommands {
             case 0b011 -> table.find(opcode, hasSa ? sa : -1);
             default -> throw CheckCondition.invalidFieldInCdb(2, 2);
         };
-        return cmd.dataIn(oneCommand(d != null && d.availableOn(unit) ? d : null, rctd));
+        return cmd.dataIn(oneCommand(d == null || cmd.unit().offers(d) ? d : null, rctd));
     }
 
     /** SPC-5 "All_commands parameter data": COMMAND DATA LENGTH, then one descriptor per command. */
-    private static byte[] allCommands(CommandTable table, boolean rctd, LogicalUnit unit) {
-        List<CommandDescriptor> all = table.all().stream().filter(d -> d.availableOn(unit)).toList();
+    private static byte[] allCommands(CommandTable table, LogicalUnit unit, boolean rctd) {
+        List<CommandDescriptor> all = table.all().stream().filter(unit::offers).toList();
         int each = 8 + (rctd ? 12 : 0);
         byte[] b = new byte[4 + each * all.size()];
         BigEndian.put32(b, 0, (long) each * all.size());

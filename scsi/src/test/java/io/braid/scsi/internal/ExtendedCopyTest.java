@@ -266,6 +266,40 @@ class ExtendedCopyTest {
         assertCheckCondition(r, 0x7, 0x27, 0x00);
     }
 
+    /** PERSISTENT RESERVE OUT with a basic parameter list, sent to {@code lun}. */
+    private Harness.Reply prOut(Nexus nexus, int lun, int sa, int type, long key, long saKey) {
+        byte[] list = new byte[24];
+        BigEndian.put64(list, 0, key);
+        BigEndian.put64(list, 8, saKey);
+        byte[] cdb = new byte[10];
+        cdb[0] = 0x5F;
+        cdb[1] = (byte) sa;
+        cdb[2] = (byte) type;
+        BigEndian.put32(cdb, 5, list.length);
+        return h.run(nexus, lun, cdb, Unpooled.wrappedBuffer(list), TaskAttribute.SIMPLE);
+    }
+
+    @Test
+    void reservationsOfTheOtherUnitsApply() throws IOException {
+        write(dev0, 0, Cdbs.pattern(512, 4));
+        // NEXUS_B holds Write Exclusive on unit 1: NEXUS_A may read it but not write it.
+        assertThat(prOut(NEXUS_B, 1, 0x06, 0, 0, 0xB0B).status()).isZero();
+        assertThat(prOut(NEXUS_B, 1, 0x01, 1, 0xB0B, 0).status()).isZero();
+        Harness.Reply into = xcopy(0, list(5, 0b00, List.of(cscd(0, 512), cscd(1, 512)),
+                List.of(segment(0, 1, 1, 0, 0))));
+        assertThat(into.status()).isEqualTo(ScsiResult.RESERVATION_CONFLICT);
+        assertThat(dev1.content(0, 1)).isEqualTo(new byte[512]);
+        Harness.Reply details = rcr(NEXUS_A, 0, 0x04, 5);
+        assertThat(details.data()[56]).as("RESERVATION CONFLICT").isEqualTo((byte) 0x18);
+        assertThat(BigEndian.u16(details.data(), 58)).as("no sense").isZero();
+        // Reading from it is allowed under Write Exclusive; the holder may write it.
+        assertThat(xcopy(0, list(0, 0b11, List.of(cscd(1, 512), cscd(0, 512)),
+                List.of(segment(0, 1, 1, 0, 9)))).status()).isZero();
+        assertThat(xcopy(NEXUS_B, 0, list(0, 0b11, List.of(cscd(0, 512), cscd(1, 512)),
+                List.of(segment(0, 1, 1, 0, 0)))).status()).isZero();
+        assertThat(dev1.content(0, 1)).isEqualTo(Cdbs.pattern(512, 4));
+    }
+
     @Test
     void copyTargetsAreOnlyUnitsTheNexusCanSee() {
         // A unit of another target with the same volume id is not reachable from this one.
