@@ -87,6 +87,18 @@ public final class TestTarget implements AutoCloseable {
             return this;
         }
 
+        /** Listens on these loopback addresses instead of 127.0.6.1 (and .2). */
+        public Builder portals(String... hosts) {
+            portals.clear();
+            portals.addAll(List.of(hosts));
+            return this;
+        }
+
+        public Builder readOnlyVolume(String volumeName, long sizeBytes) {
+            volumes.add(new VolumeSpec(volumeName, sizeBytes, volumes.size(), true));
+            return this;
+        }
+
         public Builder chap(String user, String secret) {
             chap = new ChapCredentials(user, secret);
             return this;
