@@ -470,7 +470,7 @@ public final class HostConfigLoader {
     }
 
     /** {@code HOST:PORT} with a loopback IP literal; port 0 picks a free port. */
-    static InetSocketAddress loopback(String text) {
+    public static InetSocketAddress loopback(String text) {
         String t = text == null ? "" : text.strip();
         int colon = t.lastIndexOf(':');
         if (colon < 1 || colon == t.length() - 1) {
