@@ -55,10 +55,17 @@ class CliTest {
         assertThat(c.name()).isEqualTo("local");
         assertThat(c.targetIqn()).isEqualTo("iqn.2026-11.io.braid:local");
         assertThat(c.dataDir()).isEqualTo(Path.of("braid-data").toAbsolutePath());
-        assertThat(c.portals()).containsExactly(new PortalSpec(new HostPort("127.0.0.1", 3260), 1));
+        assertThat(c.portals()).containsExactly(new PortalSpec(new HostPort("127.0.0.1", 3260), 1),
+                new PortalSpec(new HostPort("127.0.0.2", 3260), 1));
         assertThat(c.volumes()).containsExactly(new VolumeSpec("v0", 1L << 30, 0, false));
         assertThat(c.auth().nodeChap()).isNull();
         assertThat(c.apiAddress()).isEqualTo(new HostPort("127.0.0.1", 0));
+        assertThat(parseUp("up").hostAgent().hostPorts()).extracting(InetAddress::getHostAddress)
+                .containsExactly("127.0.0.1", "127.0.0.2");
+        assertThat(parseUp("up", "--no-host").hostAgent()).isNull();
+        assertThat(parseUp("up", "--host-port", "127.0.0.3", "--host-port", "::1").hostAgent()
+                .hostPorts()).extracting(InetAddress::getHostAddress)
+                .containsExactly("127.0.0.3", "0:0:0:0:0:0:0:1");
     }
 
     @Test
@@ -92,6 +99,10 @@ class CliTest {
         r = run("up", "--portal", "127.0.0.1:99999");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("port 99999 is out of range 0..65535");
+
+        r = run("up", "--host-port", "localhost");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("\"localhost\" is not an IP address (e.g. 127.0.0.1 or ::1)");
 
         r = run("up", "--output", "yaml");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);

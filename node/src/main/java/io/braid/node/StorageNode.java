@@ -4,10 +4,13 @@ import io.braid.iscsi.target.AuthConfig;
 import io.braid.iscsi.target.ChapCredentials;
 import io.braid.iscsi.target.IscsiTargetServer;
 import io.braid.iscsi.target.Portal;
+import io.braid.iscsi.target.PortalStatus;
 import io.braid.iscsi.target.TargetDefinition;
 import io.braid.iscsi.target.TargetServerConfig;
 import io.braid.node.api.ManagementApi;
+import io.braid.node.api.ApiException;
 import io.braid.node.api.NodeView;
+import io.braid.node.api.PortalStateView;
 import io.braid.node.api.StatusView;
 import io.braid.node.api.VolumeView;
 import io.braid.scsi.LogicalUnitSpec;
@@ -34,6 +37,7 @@ import java.util.EnumSet;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -218,6 +222,31 @@ public final class StorageNode implements AutoCloseable {
         return lines;
     }
 
+    /** Every portal: bound address, whether it is up, and its open connections. */
+    public List<PortalStatus> portalStatus() {
+        return server.portalStatus();
+    }
+
+    /**
+     * Takes a portal down for a fault drill: its iSCSI connections are closed and new ones refused
+     * (it stops listening) until {@link #portalUp}. Other portals are untouched.
+     *
+     * @param portal the portal as bound, e.g. {@code 127.0.0.1:3260}
+     * @throws NoSuchElementException naming the portals when there is no such one
+     */
+    public PortalStatus portalDown(HostPort portal) {
+        return server.portalDown(portal.toSocketAddress());
+    }
+
+    /**
+     * Brings a portal taken down by {@link #portalDown} back up on the same address.
+     *
+     * @throws IOException when the address cannot be bound again
+     */
+    public PortalStatus portalUp(HostPort portal) throws IOException {
+        return server.portalUp(portal.toSocketAddress());
+    }
+
     /** Blocks until the node has stopped. */
     public void awaitStopped() throws InterruptedException {
         stopped.await();
@@ -351,6 +380,46 @@ public final class StorageNode implements AutoCloseable {
             long uptime = Duration.between(startedAt, Instant.now()).toSeconds();
             return new StatusView(config.name(), state.name(), nodeId.toString(),
                     config.targetIqn(), portals, volumes.size(), startedAt.toString(), uptime);
+        }
+
+        @Override
+        public List<PortalStateView> portals() {
+            return portalStatus().stream().map(View::portalView).toList();
+        }
+
+        @Override
+        public PortalStateView portalDown(String address) {
+            try {
+                return portalView(StorageNode.this.portalDown(portalAddress(address)));
+            } catch (NoSuchElementException e) {
+                throw ApiException.notFound(e.getMessage());
+            }
+        }
+
+        @Override
+        public PortalStateView portalUp(String address) {
+            try {
+                return portalView(StorageNode.this.portalUp(portalAddress(address)));
+            } catch (NoSuchElementException e) {
+                throw ApiException.notFound(e.getMessage());
+            } catch (IOException e) {
+                throw new ApiException(409, "conflict", "portal " + address
+                        + " cannot listen again: " + e.getMessage());
+            }
+        }
+
+        private static HostPort portalAddress(String address) {
+            try {
+                return HostPort.parse(address, PortalSpec.DEFAULT_PORT);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("portal " + e.getMessage());
+            }
+        }
+
+        private static PortalStateView portalView(PortalStatus s) {
+            return new PortalStateView(new HostPort(s.portal().host(), s.portal().port()).toString(),
+                    s.portal().tpgt(), s.up() ? PortalStateView.UP : PortalStateView.DOWN,
+                    s.connections());
         }
 
         @Override
