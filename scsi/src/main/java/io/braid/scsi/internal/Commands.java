@@ -29,6 +29,10 @@ final class Commands {
      */
     static CommandTable standard() {
         List<CommandDescriptor> all = new ArrayList<>(basic());
+        all.addAll(CompareAndWriteCommands.descriptors());
+        all.addAll(ThinProvisioningCommands.descriptors());
+        all.addAll(SanitizeCommands.descriptors());
+        all.addAll(MediumCommands.descriptors());
         return new CommandTable(all);
     }
 

@@ -174,6 +174,13 @@ public final class CoreTarget implements ScsiTarget {
             if (d == null) {
                 throw truncated ? CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE) : table.unsupported(cdb);
             }
+            if (unit != null && !unit.offers(d)) {
+                throw table.unsupported(cdb); // a per-LUN switch is off: as on a target without the command
+            }
+            CheckCondition sanitizing = unit == null ? null : unit.sanitizer().refusal(d);
+            if (sanitizing != null) {
+                throw sanitizing;
+            }
             FieldPointer invalid = d.firstInvalidBit(cdb);
             if (invalid != null) {
                 throw new CheckCondition(Sense.of(SenseCode.INVALID_FIELD_IN_CDB, invalid));
@@ -311,6 +318,7 @@ public final class CoreTarget implements ScsiTarget {
     private TaskManagementResponse resetUnit(LogicalUnit unit, SenseCode condition) {
         TaskManagementResponse r = abortAll(tasks.matching(e -> e.lun() == unit.lun()));
         unit.descriptorSense(false);
+        unit.mediumRemoval().clear();
         unit.unitAttentions().establishAll(nexuses, condition);
         log.info("lun {} ({}) reset", unit.lun(), unit.name());
         return r;
@@ -357,6 +365,7 @@ public final class CoreTarget implements ScsiTarget {
         nexuses.remove(nexus);
         for (LogicalUnit unit : units.values()) {
             unit.unitAttentions().discard(nexus);
+            unit.mediumRemoval().release(nexus);
         }
         // SAM-5 "I_T nexus loss": the nexus's tasks are aborted; nobody is left to wait for them.
         for (TaskSet.Entry e : tasks.matching(e -> e.nexus().equals(nexus))) {
