@@ -14,8 +14,8 @@ final class Converters {
     private Converters() {
     }
 
-    /** {@code NAME:SIZE} from {@code --volume}. */
-    record VolumeArg(String name, long sizeBytes) {
+    /** {@code NAME:SIZE[:BACKING]} from {@code --volume}. */
+    record VolumeArg(String name, long sizeBytes, VolumeSpec.Backing backing) {
     }
 
     static final class PortalAddress implements ITypeConverter<HostPort> {
@@ -43,17 +43,18 @@ final class Converters {
     static final class Volume implements ITypeConverter<VolumeArg> {
         @Override
         public VolumeArg convert(String value) {
-            int colon = value.indexOf(':');
-            if (colon <= 0 || colon == value.length() - 1) {
+            String[] parts = value.split(":", -1);
+            if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
                 throw new TypeConversionException("\"" + value
-                        + "\" is not NAME:SIZE (e.g. v0:1G)");
+                        + "\" is not NAME:SIZE or NAME:SIZE:BACKING (e.g. v0:1G, scratch:128M:memory)");
             }
-            String name = value.substring(0, colon);
             try {
-                VolumeSpec.checkName(name);
-                long size = Sizes.parse(value.substring(colon + 1));
+                VolumeSpec.checkName(parts[0]);
+                long size = Sizes.parse(parts[1]);
                 VolumeSpec.checkSize(size);
-                return new VolumeArg(name, size);
+                VolumeSpec.Backing backing = parts.length == 3 ? VolumeSpec.Backing.parse(parts[2])
+                        : VolumeSpec.Backing.FILE;
+                return new VolumeArg(parts[0], size, backing);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

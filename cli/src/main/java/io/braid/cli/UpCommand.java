@@ -33,10 +33,12 @@ final class UpCommand implements Callable<Integer> {
             description = "iSCSI portal to listen on; repeatable (default: ${DEFAULT-VALUE}).")
     List<HostPort> portals;
 
-    @Option(names = "--volume", paramLabel = "NAME:SIZE", defaultValue = "v0:1G",
+    @Option(names = "--volume", paramLabel = "NAME:SIZE[:BACKING]", defaultValue = "v0:1G",
             converter = Converters.Volume.class,
             description = "Volume to serve, e.g. v0:1G or db:512M; repeatable; LUNs in order"
-                    + " from 0 (default: ${DEFAULT-VALUE}).")
+                    + " from 0 (default: ${DEFAULT-VALUE}). BACKING is file (default: an image in"
+                    + " the data directory) or memory (thin, empty at every start, e.g."
+                    + " scratch:128M:memory).")
     List<Converters.VolumeArg> volumes;
 
     @Option(names = "--chap", paramLabel = "USER:SECRET", defaultValue = "${env:BRAID_CHAP}",
@@ -72,7 +74,7 @@ final class UpCommand implements Callable<Integer> {
         List<VolumeSpec> volumeSpecs = new ArrayList<>();
         for (int i = 0; i < volumes.size(); i++) {
             volumeSpecs.add(new VolumeSpec(volumes.get(i).name(), volumes.get(i).sizeBytes(), i,
-                    false));
+                    false, volumes.get(i).backing()));
         }
         AuthConfig auth = chap == null && mutualChap == null ? AuthConfig.NONE
                 : new AuthConfig(chap, mutualChap, Map.of());

@@ -61,7 +61,7 @@ class CliTest {
     @Test
     void upRepeatableFlagsAndChap() {
         NodeConfig c = parseUp("up", "--data", "/tmp/x", "--portal", "127.0.0.1:3261",
-                "--portal", "[::1]", "--volume", "a:64M", "--volume", "b:2G",
+                "--portal", "[::1]", "--volume", "a:64M", "--volume", "b:2G:file", "--volume", "m:128M:memory",
                 "--chap", "alice:pass:with:colons", "--mutual-chap", "target:other-secret",
                 "--name", "lab1", "--api-address", "127.0.0.1:9000").toConfig();
         assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/x"));
@@ -69,7 +69,8 @@ class CliTest {
                 new PortalSpec(new HostPort("127.0.0.1", 3261), 1),
                 new PortalSpec(new HostPort("::1", 3260), 1));
         assertThat(c.volumes()).containsExactly(new VolumeSpec("a", 64L << 20, 0, false),
-                new VolumeSpec("b", 2L << 30, 1, false));
+                new VolumeSpec("b", 2L << 30, 1, false),
+                new VolumeSpec("m", 128L << 20, 2, false, VolumeSpec.Backing.MEMORY));
         assertThat(c.auth().nodeChap()).isEqualTo(new ChapCredentials("alice", "pass:with:colons"));
         assertThat(c.auth().mutualChap()).isEqualTo(new ChapCredentials("target", "other-secret"));
         assertThat(c.targetIqn()).isEqualTo("iqn.2026-11.io.braid:lab1");
@@ -84,7 +85,11 @@ class CliTest {
 
         r = run("up", "--volume", "v0");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err()).contains("\"v0\" is not NAME:SIZE (e.g. v0:1G)");
+        assertThat(r.err()).contains("\"v0\" is not NAME:SIZE or NAME:SIZE:BACKING (e.g. v0:1G, scratch:128M:memory)");
+
+        r = run("up", "--volume", "v0:1G:tape");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("\"tape\" is not a volume backing (file or memory)");
 
         r = run("up", "--portal", "127.0.0.1:99999");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);

@@ -108,7 +108,7 @@ public final class NodeConfigLoader {
         }
     }
 
-    record VolumeFile(String name, String size, Integer lun, Boolean readOnly) {
+    record VolumeFile(String name, String size, Integer lun, Boolean readOnly, String backing) {
     }
 
     record ChapFile(String user, String secret, CredentialsFile mutual,
@@ -279,7 +279,10 @@ public final class NodeConfigLoader {
                     }
                 }
                 boolean readOnly = v.readOnly() != null && v.readOnly();
-                out.add(new VolumeSpec(name, size, lun, readOnly));
+                VolumeSpec.Backing backing = v.backing() == null ? VolumeSpec.Backing.FILE
+                        : check(path + ".backing", () -> VolumeSpec.Backing.parse(v.backing()));
+                int chosenLun = lun;
+                out.add(check(path, () -> new VolumeSpec(name, size, chosenLun, readOnly, backing)));
             }
             return out;
         }

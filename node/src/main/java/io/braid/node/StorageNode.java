@@ -15,8 +15,10 @@ import io.braid.scsi.ScsiTarget;
 import io.braid.scsi.ScsiTargetIdentity;
 import io.braid.scsi.ScsiTargets;
 import io.braid.scsi.UnitFeature;
+import io.braid.scsi.UnitStateStore;
 import io.braid.store.BlockDevice;
 import io.braid.store.FileBlockDevice;
+import io.braid.store.MemoryBlockDevice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,6 +121,10 @@ public final class StorageNode implements AutoCloseable {
         VolumeCatalog catalog = new VolumeCatalog(dataDir.volumesDir());
         List<LogicalUnitSpec> units = new ArrayList<>();
         for (VolumeSpec spec : config.volumes()) {
+            if (spec.backing() == VolumeSpec.Backing.MEMORY) {
+                units.add(openMemoryVolume(catalog, spec));
+                continue;
+            }
             VolumeRecord rec = catalog.ensure(spec);
             // A read-only LUN opens its file read-only: the refusal does not rest on the core alone.
             BlockDevice device = FileBlockDevice.open(catalog.imagePath(rec.name()),
@@ -185,6 +191,26 @@ public final class StorageNode implements AutoCloseable {
 
     public Path dataDirectory() {
         return dataDir.root();
+    }
+
+    /**
+     * A memory volume: not in the catalogue (nothing of it survives the process), a new identity
+     * at every start so no initiator mistakes the empty disk for the one it saw before, and state
+     * (reservations, mode pages) kept in memory too. Its name must not be a file volume's.
+     */
+    private LogicalUnitSpec openMemoryVolume(VolumeCatalog catalog, VolumeSpec spec) throws IOException {
+        if (java.nio.file.Files.exists(catalog.metadataPath(spec.name()))
+                || java.nio.file.Files.exists(catalog.imagePath(spec.name()))) {
+            throw new VolumeCatalog.VolumeConflictException("volume " + spec.name() + " exists as a file volume in "
+                    + catalog.directory() + "; a memory volume needs a name of its own");
+        }
+        VolumeRecord rec = new VolumeRecord(spec.name(), UUID.randomUUID(), spec.sizeBytes(), spec.lun(), false,
+                Instant.now());
+        BlockDevice device = MemoryBlockDevice.ofSize(spec.sizeBytes());
+        volumes.add(new OpenVolume(rec, device));
+        log.info("volume {}: memory ({}), thin provisioned, empty", spec.name(), Sizes.format(spec.sizeBytes()));
+        return new LogicalUnitSpec(rec.lun(), rec.name(), rec.id(), device, false, UnitStateStore.inMemory(),
+                EnumSet.allOf(UnitFeature.class));
     }
 
     /** The volumes being served, by LUN. */

@@ -11,8 +11,36 @@ import java.util.regex.Pattern;
  * @param sizeBytes capacity, a multiple of {@link #BLOCK_SIZE}
  * @param lun       the LUN it is presented at (SAM-5 4.7, flat space 0..16383)
  * @param readOnly  whether writes are refused
+ * @param backing   where the blocks live
  */
-public record VolumeSpec(String name, long sizeBytes, int lun, boolean readOnly) {
+public record VolumeSpec(String name, long sizeBytes, int lun, boolean readOnly, Backing backing) {
+
+    /** Where a volume's blocks live. */
+    public enum Backing {
+        /** A sparse image file in the data directory: survives restarts. */
+        FILE,
+        /**
+         * Thin-provisioned memory of the node process (io.braid.store.MemoryBlockDevice): empty at
+         * every start and gone at stop, with a new identity each time; for tests and benchmarks.
+         */
+        MEMORY;
+
+        /** {@code file} or {@code memory}, as written in flags and node.yaml. */
+        public static Backing parse(String text) {
+            for (Backing b : values()) {
+                if (b.name().equalsIgnoreCase(text)) {
+                    return b;
+                }
+            }
+            throw new IllegalArgumentException("\"" + text + "\" is not a volume backing (file or memory)");
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     /** Logical block size of file-backed volumes. */
     public static final int BLOCK_SIZE = 512;
     /** Smallest volume accepted: below this real initiators and file systems misbehave. */
@@ -25,6 +53,16 @@ public record VolumeSpec(String name, long sizeBytes, int lun, boolean readOnly)
         checkName(name);
         checkSize(sizeBytes);
         checkLun(lun);
+        Objects.requireNonNull(backing, "backing");
+        if (backing == Backing.MEMORY && readOnly) {
+            throw new IllegalArgumentException("volume \"" + name + "\": a memory volume cannot be read-only"
+                    + " (it starts empty, so it would only ever read zeroes)");
+        }
+    }
+
+    /** A file-backed volume. */
+    public VolumeSpec(String name, long sizeBytes, int lun, boolean readOnly) {
+        this(name, sizeBytes, lun, readOnly, Backing.FILE);
     }
 
     /** @throws IllegalArgumentException unless {@code name} is a valid volume name */
