@@ -704,15 +704,26 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         var scsi = session.target().scsi();
         var nexus = session.nexus();
         CompletableFuture<?>[] running = affected.stream().map(x -> x.finished).toArray(CompletableFuture[]::new);
+        // The core is told at once, so a task running inside it (a long WRITE SAME, a SANITIZE
+        // waiting for its operation, a write waiting for its LBA range) ends now rather than when
+        // it would have completed; manageTask returns once those have left the core.
+        CompletableFuture<TaskManagementResponse> decided;
+        try {
+            decided = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return scsi.manageTask(nexus, function, t.lun(), Integer.toUnsignedLong(t.referencedTaskTag()));
+                } catch (RuntimeException e) {
+                    log.warn("task management {} failed: {}", function, e.toString(), e);
+                    return TaskManagementResponse.FUNCTION_REJECTED;
+                }
+            }, storage);
+        } catch (RejectedExecutionException e) {
+            sendTmfResponse(t, TaskManagementResponse.FUNCTION_REJECTED); // the server is stopping
+            return;
+        }
         // SAM-5 7.1: the response is sent only once every affected task has stopped touching the medium.
-        CompletableFuture.allOf(running).thenRunAsync(() -> {
-            TaskManagementResponse response;
-            try {
-                response = scsi.manageTask(nexus, function, t.lun(), Integer.toUnsignedLong(t.referencedTaskTag()));
-            } catch (RuntimeException e) {
-                log.warn("task management {} failed: {}", function, e.toString(), e);
-                response = TaskManagementResponse.FUNCTION_REJECTED;
-            }
+        decided.thenCombine(CompletableFuture.allOf(running), (answer, done) -> answer).thenAccept(answer -> {
+            TaskManagementResponse response = answer;
             if (function == TaskManagementFunction.ABORT_TASK && !affected.isEmpty()
                     && response == TaskManagementResponse.TASK_DOES_NOT_EXIST) {
                 // The core had already finished it; the transport suppressed its response.
@@ -727,7 +738,7 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
                     channel.eventLoop().schedule(() -> close("target cold reset"), 10, TimeUnit.MILLISECONDS);
                 }
             });
-        }, storage);
+        });
     }
 
     private void sendTmfResponse(TaskMgmtRequest t, TaskManagementResponse response) {
@@ -792,6 +803,9 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         pingTtt = allocateTtt();
         send(new NopIn(0, Pdu.RESERVED_TAG, pingTtt, statSn, session.expCmdSn(), session.maxCmdSn(),
                 Unpooled.EMPTY_BUFFER));
+        if (config.nopInTimeoutMillis() <= 0) {
+            return; // TCP keep-alive decides whether the peer is gone
+        }
         pingTimeout = channel.eventLoop().schedule(() -> {
             log.info("connection {}: no answer to NOP-In within {} ms; closing", name, config.nopInTimeoutMillis());
             close("NOP-In timeout");
