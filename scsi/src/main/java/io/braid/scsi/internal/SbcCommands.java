@@ -43,9 +43,9 @@ final class SbcCommands {
      * READ CAPACITY(16) (9Eh/10h), ALLOCATION LENGTH in bytes 10-13. Parameter data, 32 bytes:
      *  0-7 RETURNED LOGICAL BLOCK ADDRESS   12 P_TYPE | PROT_EN              14 LBPME LBPRZ | LOWEST
      *  8-11 LOGICAL BLOCK LENGTH            13 P_I_EXPONENT | LBPPBE         15    ALIGNED LBA
-     * No protection information. A physical block of 4 KiB (LBPPBE 3 for 512-byte blocks): what
-     * the page cache and modern media write as a unit, matching the OPTIMAL TRANSFER LENGTH
-     * GRANULARITY of the Block Limits page. LBPME and LBPRZ when thin provisioned: deallocated
+     * No protection information; LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT 0: the physical
+     * layout under a backstore is unknown (and libiscsi's GET LBA STATUS checks hold only for one
+     * logical block per physical block). LBPME and LBPRZ when thin provisioned: deallocated
      * blocks read as zeroes (BlockDevice.unmap promises it).
      */
     static ScsiResult readCapacity16(Command cmd) {
@@ -53,16 +53,10 @@ final class SbcCommands {
         byte[] b = new byte[32];
         BigEndian.put64(b, 0, u.blockCount() - 1);
         BigEndian.put32(b, 8, u.blockSize());
-        b[13] = (byte) logicalPerPhysicalExponent(u.blockSize());
         if (u.thinProvisioned()) {
             b[14] = (byte) 0xC0;
         }
         return cmd.dataIn(b);
-    }
-
-    /** LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT for a 4 KiB physical block. */
-    static int logicalPerPhysicalExponent(int blockSize) {
-        return blockSize >= 4096 ? 0 : Integer.numberOfTrailingZeros(4096 / blockSize);
     }
 
     /** READ(6/10/12/16): DPO is a cache hint and ignored; FUA makes cached writes durable before reading. */

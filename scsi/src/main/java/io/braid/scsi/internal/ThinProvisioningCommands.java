@@ -71,9 +71,10 @@ final class ThinProvisioningCommands {
      * NUMBER, 7-8 NUMBER OF LOGICAL BLOCKS. WRITE SAME(16) (93h): 1 as (10) with NDOB in bit 0,
      * 2-9 LBA, 10-13 NUMBER OF LOGICAL BLOCKS, 14 GROUP NUMBER.
      * NUMBER OF LOGICAL BLOCKS 0 means "to the last LBA" (WSNZ 0); the resulting count is held
-     * to MAXIMUM WRITE SAME LENGTH. NDOB: no data-out, the block is zeroes. UNMAP with a block of
-     * zeroes deallocates (deallocated blocks read as zeroes, so the result is the same data);
-     * UNMAP with any other block writes it. The data-out must be exactly one block.
+     * to MAXIMUM WRITE SAME LENGTH. NDOB: no data-out, the block is zeroes. UNMAP 1 (ANCHOR 0)
+     * deallocates the blocks whatever the data-out holds (SBC-4 "ANCHOR bit, UNMAP bit, and
+     * ANC_SUP bit relationships": unmap, not write), so they read as zeroes afterwards. The
+     * data-out must be exactly one block.
      */
     static ScsiResult writeSame(Command cmd, boolean sixteen) {
         byte[] cdb = cmd.cdb();
@@ -97,13 +98,13 @@ final class ThinProvisioningCommands {
             // The expected data transfer length disagrees with the one block the CDB describes.
             throw CheckCondition.of(SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
         }
+        if (unmap) {
+            u.unmap(cmd, lba, count);
+            return cmd.good();
+        }
         byte[] block = new byte[bs];
         if (!ndob) {
             data.getBytes(data.readerIndex(), block);
-        }
-        if (unmap && isZero(block)) {
-            u.unmap(cmd, lba, count);
-            return cmd.good();
         }
         u.ranges().lockShared(lba, count, cmd);
         try {
@@ -235,14 +236,5 @@ final class ThinProvisioningCommands {
         BigEndian.put32(d, 8, blocks);
         d[12] = (byte) (mapped ? 0x0 : 0x1);
         out.writeBytes(d);
-    }
-
-    private static boolean isZero(byte[] block) {
-        for (byte x : block) {
-            if (x != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -118,7 +118,7 @@ class DeviceCallsTest {
         assertThat(r.transferLength()).isEqualTo(32);
         assertThat(HexFormat.of().formatHex(r.data())).isEqualTo("00000000000003e7" + "00000200"
                 + "00" // no protection
-                + "03" // no exponent, LBPPBE 3: 4 KiB physical blocks
+                + "00" // no exponent, LBPPBE 0
                 + "0000" // LBPME 0, LBPRZ 0, lowest aligned LBA 0
                 + "00".repeat(16));
     }
