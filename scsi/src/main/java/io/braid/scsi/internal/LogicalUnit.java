@@ -189,6 +189,11 @@ public final class LogicalUnit {
         }
     }
 
+    /** {@link #write(Command, long, ByteBuffer, boolean)} for callers without a task to poll. */
+    void write(long lba, ByteBuffer src, boolean fua) {
+        write(null, lba, src, fua);
+    }
+
     /** Writes whole blocks; the caller holds the range lock (shared or exclusive) for them. */
     void writeUnderLock(long lba, ByteBuffer src, boolean fua) {
         try {
