@@ -14,7 +14,6 @@ import io.braid.scsi.LogicalUnitSpec;
 import io.braid.scsi.ScsiTarget;
 import io.braid.scsi.ScsiTargetIdentity;
 import io.braid.scsi.ScsiTargets;
-import io.braid.scsi.UnitFeature;
 import io.braid.scsi.UnitStateStore;
 import io.braid.store.BlockDevice;
 import io.braid.store.FileBlockDevice;
@@ -33,7 +32,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -132,13 +130,17 @@ public final class StorageNode implements AutoCloseable {
             volumes.add(new OpenVolume(rec, device));
             units.add(new LogicalUnitSpec(rec.lun(), rec.name(), rec.id(), device,
                     rec.readOnly(), new FileUnitStateStore(catalog.directory(), rec.name()),
-                    EnumSet.allOf(UnitFeature.class)));
+                    spec.features()));
         }
         volumes.sort(Comparator.comparingInt(v -> v.record().lun()));
 
         // The array serial is the node id without dashes: 32 hex digits fit INQUIRY's limit.
         ScsiTarget scsi = ScsiTargets.create(new ScsiTargetIdentity(SCSI_VENDOR, SCSI_PRODUCT,
-                SCSI_REVISION, nodeId.toString().replace("-", "")), units);
+                SCSI_REVISION, nodeId.toString().replace("-", "")), units, config.accessControl());
+        // Each portal group is one SCSI target port (the transport uses the tag as both its
+        // relative port identifier and its target port group), listed by REPORT TARGET PORT
+        // GROUPS from the start rather than from the first login through it.
+        config.portals().forEach(p -> scsi.targetPortGroups().addTargetPort(p.tpgt(), p.tpgt()));
         TargetDefinition target = new TargetDefinition(config.targetIqn(), config.name(), scsi,
                 config.allowedInitiators());
         List<Portal> portals = config.portals().stream()
@@ -210,7 +212,7 @@ public final class StorageNode implements AutoCloseable {
         volumes.add(new OpenVolume(rec, device));
         log.info("volume {}: memory ({}), thin provisioned, empty", spec.name(), Sizes.format(spec.sizeBytes()));
         return new LogicalUnitSpec(rec.lun(), rec.name(), rec.id(), device, false, UnitStateStore.inMemory(),
-                EnumSet.allOf(UnitFeature.class));
+                spec.features());
     }
 
     /** The volumes being served, by LUN. */

@@ -23,5 +23,15 @@ public enum CommandFlag {
      * Offered only by thin-provisioned units: the feature is on and the backstore really
      * deallocates (UNMAP, SANITIZE BLOCK ERASE).
      */
-    NEEDS_UNMAP
+    NEEDS_UNMAP,
+    /**
+     * Offered only on units with {@link io.braid.scsi.UnitFeature#PERSISTENT_RESERVATIONS}:
+     * elsewhere INVALID COMMAND OPERATION CODE and absent from REPORT SUPPORTED OPERATION CODES.
+     */
+    NEEDS_PERSISTENT_RESERVATIONS,
+    /**
+     * Offered only on units with {@link io.braid.scsi.UnitFeature#EXTENDED_COPY} (EXTENDED COPY,
+     * RECEIVE COPY RESULTS): elsewhere INVALID COMMAND OPERATION CODE and not reported.
+     */
+    NEEDS_EXTENDED_COPY
 }

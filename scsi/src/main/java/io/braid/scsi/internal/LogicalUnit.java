@@ -32,7 +32,8 @@ public final class LogicalUnit {
     private final RangeLock ranges;
     private final Sanitizer sanitizer;
     private final MediumRemoval mediumRemoval = new MediumRemoval();
-    private volatile boolean descriptorSense;
+    private final ModeParameters modeParameters;
+    private final Reservations reservations;
 
     LogicalUnit(LogicalUnitSpec spec) {
         this.spec = spec;
@@ -40,6 +41,8 @@ public final class LogicalUnit {
         this.naa = naaOf(spec.id());
         this.sanitizer = new Sanitizer(spec.name());
         this.ranges = new RangeLock(spec.device().blockSize(), this::checkWritable);
+        this.modeParameters = new ModeParameters(spec.state(), spec.name());
+        this.reservations = new Reservations(spec.name(), spec.state());
     }
 
     /**
@@ -83,8 +86,17 @@ public final class LogicalUnit {
         return spec.name();
     }
 
+    /**
+     * Whether the medium is write protected: a read-only mapping, or the control mode page's SWP
+     * bit (SBC-4 "Write protection"). Writes then end with DATA PROTECT / WRITE PROTECTED.
+     */
     public boolean readOnly() {
-        return spec.readOnly();
+        return spec.readOnly() || modeParameters.current().softwareWriteProtect();
+    }
+
+    /** Whether a per-LUN switch is on. */
+    public boolean has(UnitFeature feature) {
+        return spec.has(feature);
     }
 
     public BlockDevice device() {
@@ -112,11 +124,6 @@ public final class LogicalUnit {
         return unitAttentions;
     }
 
-    /** Whether a per-LUN switch is on. */
-    public boolean has(UnitFeature feature) {
-        return spec.has(feature);
-    }
-
     /**
      * Thin provisioning is reported (LBPME, the Logical Block Provisioning VPD page) only when the
      * switch is on and the backstore really deallocates.
@@ -125,11 +132,18 @@ public final class LogicalUnit {
         return spec.has(UnitFeature.THIN_PROVISIONING) && spec.device().supportsUnmap();
     }
 
-    /** Whether this unit offers a command: its feature switches decide (see {@link CommandFlag}). */
+    /** Whether the unit's per-LUN switches ({@link UnitFeature}) leave this command available. */
     public boolean offers(CommandDescriptor d) {
-        return !(d.has(CommandFlag.NEEDS_COMPARE_AND_WRITE) && !spec.has(UnitFeature.COMPARE_AND_WRITE)
-                || d.has(CommandFlag.NEEDS_THIN_PROVISIONING) && !spec.has(UnitFeature.THIN_PROVISIONING)
-                || d.has(CommandFlag.NEEDS_UNMAP) && !thinProvisioned());
+        return (!d.has(CommandFlag.NEEDS_PERSISTENT_RESERVATIONS) || spec.has(UnitFeature.PERSISTENT_RESERVATIONS))
+                && (!d.has(CommandFlag.NEEDS_EXTENDED_COPY) || spec.has(UnitFeature.EXTENDED_COPY))
+                && (!d.has(CommandFlag.NEEDS_COMPARE_AND_WRITE) || spec.has(UnitFeature.COMPARE_AND_WRITE))
+                && (!d.has(CommandFlag.NEEDS_THIN_PROVISIONING) || spec.has(UnitFeature.THIN_PROVISIONING))
+                && (!d.has(CommandFlag.NEEDS_UNMAP) || thinProvisioned());
+    }
+
+    /** Persistent and SCSI-2 reservations (SPC-5 "Reservations"). */
+    Reservations reservations() {
+        return reservations;
     }
 
     /** The LBA range lock every command that changes the medium takes. */
@@ -152,16 +166,29 @@ public final class LogicalUnit {
 
     /** The format the control mode page D_SENSE bit selects for sense this unit returns. */
     public SenseFormat senseFormat() {
-        return descriptorSense ? SenseFormat.DESCRIPTOR : SenseFormat.FIXED;
+        return modeParameters.current().descriptorSense() ? SenseFormat.DESCRIPTOR : SenseFormat.FIXED;
     }
 
-    /** Sets the control mode page D_SENSE bit; MODE SELECT (with the conformance work) calls this. */
+    /** The changeable mode parameters (D_SENSE, SWP, WCE) with their saved values. */
+    ModeParameters modeParameters() {
+        return modeParameters;
+    }
+
+    /** Sets the current D_SENSE bit without saving it. */
     void descriptorSense(boolean on) {
-        descriptorSense = on;
+        modeParameters.descriptorSense(on);
     }
 
     boolean descriptorSense() {
-        return descriptorSense;
+        return modeParameters.current().descriptorSense();
+    }
+
+    /**
+     * WCE as reported in the caching mode page: the backstore has a write cache and MODE SELECT
+     * did not turn it off.
+     */
+    boolean writeCacheEnabled() {
+        return spec.device().writeCacheEnabled() && !modeParameters.current().writeCacheDisabled();
     }
 
     /** Reads whole blocks at {@code lba}; a backstore failure becomes MEDIUM ERROR for this task. */
@@ -194,10 +221,15 @@ public final class LogicalUnit {
         write(null, lba, src, fua);
     }
 
-    /** Writes whole blocks; the caller holds the range lock (shared or exclusive) for them. */
+    /**
+     * Writes whole blocks; the caller holds the range lock (shared or exclusive) for them. With
+     * WCE set to zero in the caching mode page every write is forced unit access (SBC-4 "Caching
+     * mode page"); a backstore without a write cache needs no FUA.
+     */
     void writeUnderLock(long lba, ByteBuffer src, boolean fua) {
+        boolean cacheOff = spec.device().writeCacheEnabled() && modeParameters.current().writeCacheDisabled();
         try {
-            spec.device().write(lba * blockSize(), src, fua);
+            spec.device().write(lba * blockSize(), src, fua || cacheOff);
         } catch (IOException e) {
             throw ioFailure("write", lba, e, SenseCode.WRITE_ERROR);
         }
