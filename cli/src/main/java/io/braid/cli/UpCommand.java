@@ -40,9 +40,10 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--volume", paramLabel = "NAME:SIZE[:OPTION]...", defaultValue = "v0:1G",
             converter = Converters.Volume.class,
             description = "Volume to serve, e.g. v0:1G or db:512M; repeatable; LUNs in order"
-                    + " from 0 (default: ${DEFAULT-VALUE}). Options: ro (read-only),"
-                    + " no-compare-and-write, no-extended-copy, no-thin-provisioning,"
-                    + " no-persistent-reservations.")
+                    + " from 0 (default: ${DEFAULT-VALUE}). Options: ro (read-only), memory"
+                    + " (thin, in the node's memory, empty at every start, e.g. scratch:128M:memory;"
+                    + " the default is file, an image in the data directory), no-compare-and-write,"
+                    + " no-extended-copy, no-thin-provisioning, no-persistent-reservations.")
     List<Converters.VolumeArg> volumes;
 
     @Option(names = "--acl", paramLabel = "IQN=VOLUME[:ro][,...]", converter = Converters.Acl.class,
@@ -93,7 +94,7 @@ final class UpCommand implements Callable<Integer> {
         List<VolumeSpec> volumeSpecs = new ArrayList<>();
         for (int i = 0; i < volumes.size(); i++) {
             Converters.VolumeArg v = volumes.get(i);
-            volumeSpecs.add(new VolumeSpec(v.name(), v.sizeBytes(), i, v.readOnly(), v.features()));
+            volumeSpecs.add(new VolumeSpec(v.name(), v.sizeBytes(), i, v.readOnly(), v.features(), v.backing()));
         }
         AuthConfig auth = chap == null && mutualChap == null ? AuthConfig.NONE
                 : new AuthConfig(chap, mutualChap, Map.of());

@@ -37,9 +37,7 @@ class ConformanceTest {
      * Families left out of the run, each with why. Every entry is a known gap of issue 3 and is
      * removed in the commit that closes it.
      */
-    private static final Map<String, String> NOT_RUN = Map.of(
-            "SCSI.Sanitize", "SANITIZE is not implemented yet; libiscsi's BlockEraseReserved then "
-                    + "stalls for minutes");
+    private static final Map<String, String> NOT_RUN = Map.of();
 
     private TestNode node;
     private final List<Row> rows = new ArrayList<>();

@@ -17,8 +17,10 @@ import io.braid.scsi.LogicalUnitSpec;
 import io.braid.scsi.ScsiTarget;
 import io.braid.scsi.ScsiTargetIdentity;
 import io.braid.scsi.ScsiTargets;
+import io.braid.scsi.UnitStateStore;
 import io.braid.store.BlockDevice;
 import io.braid.store.FileBlockDevice;
+import io.braid.store.MemoryBlockDevice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +35,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +123,10 @@ public final class StorageNode implements AutoCloseable {
         VolumeCatalog catalog = new VolumeCatalog(dataDir.volumesDir());
         List<LogicalUnitSpec> units = new ArrayList<>();
         for (VolumeSpec spec : config.volumes()) {
+            if (spec.backing() == VolumeSpec.Backing.MEMORY) {
+                units.add(openMemoryVolume(catalog, spec));
+                continue;
+            }
             VolumeRecord rec = catalog.ensure(spec);
             // A read-only LUN opens its file read-only: the refusal does not rest on the core alone.
             BlockDevice device = FileBlockDevice.open(catalog.imagePath(rec.name()),
@@ -192,6 +197,26 @@ public final class StorageNode implements AutoCloseable {
 
     public Path dataDirectory() {
         return dataDir.root();
+    }
+
+    /**
+     * A memory volume: not in the catalogue (nothing of it survives the process), a new identity
+     * at every start so no initiator mistakes the empty disk for the one it saw before, and state
+     * (reservations, mode pages) kept in memory too. Its name must not be a file volume's.
+     */
+    private LogicalUnitSpec openMemoryVolume(VolumeCatalog catalog, VolumeSpec spec) throws IOException {
+        if (java.nio.file.Files.exists(catalog.metadataPath(spec.name()))
+                || java.nio.file.Files.exists(catalog.imagePath(spec.name()))) {
+            throw new VolumeCatalog.VolumeConflictException("volume " + spec.name() + " exists as a file volume in "
+                    + catalog.directory() + "; a memory volume needs a name of its own");
+        }
+        VolumeRecord rec = new VolumeRecord(spec.name(), UUID.randomUUID(), spec.sizeBytes(), spec.lun(), false,
+                Instant.now());
+        BlockDevice device = MemoryBlockDevice.ofSize(spec.sizeBytes());
+        volumes.add(new OpenVolume(rec, device));
+        log.info("volume {}: memory ({}), thin provisioned, empty", spec.name(), Sizes.format(spec.sizeBytes()));
+        return new LogicalUnitSpec(rec.lun(), rec.name(), rec.id(), device, false, UnitStateStore.inMemory(),
+                spec.features());
     }
 
     /** The volumes being served, by LUN. */
