@@ -5,6 +5,7 @@ import io.braid.iscsi.target.ChapCredentials;
 import io.braid.node.HostPort;
 import io.braid.node.NodeConfig;
 import io.braid.node.PortalSpec;
+import io.braid.node.StorageConfig;
 import io.braid.node.VolumeSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,7 +22,8 @@ import java.util.concurrent.Callable;
 @Command(name = "up", sortOptions = false,
         description = {"Serve volumes over iSCSI from this machine until Ctrl-C or SIGTERM.",
                 "Prints one line per LUN: iSCSI <volume> iscsi://HOST:PORT/<target-iqn>/<lun>.",
-                "Volumes are created in the data directory if missing and reused if present."})
+                "Volumes are created on the page store (four mirrored drive files under DIR/drives)",
+                "if missing and reused if present."})
 final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "DIR", defaultValue = InstanceOptions.DEFAULT_DATA,
@@ -58,6 +60,17 @@ final class UpCommand implements Callable<Integer> {
             description = "Management API address; port 0 picks a free one (default: ${DEFAULT-VALUE}).")
     HostPort apiAddress;
 
+    @Option(names = "--drive-size", paramLabel = "SIZE", defaultValue = "16G",
+            converter = Converters.Size.class,
+            description = "Size of each of the four sparse drive files d0..d3 created under"
+                    + " DIR/drives on first start (default: ${DEFAULT-VALUE}).")
+    long driveSize;
+
+    @Option(names = "--start-degraded",
+            description = "Start even if a drive is missing or swapped: it is marked FAILED, to be"
+                    + " replaced with: braid drive replace.")
+    boolean startDegraded;
+
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
             description = "text (default) or json.")
     OutputFormat output;
@@ -77,7 +90,7 @@ final class UpCommand implements Callable<Integer> {
         AuthConfig auth = chap == null && mutualChap == null ? AuthConfig.NONE
                 : new AuthConfig(chap, mutualChap, Map.of());
         return new NodeConfig(name, data.toAbsolutePath().normalize(), portalSpecs, volumeSpecs,
-                auth, List.of(), apiAddress);
+                auth, List.of(), apiAddress, StorageConfig.defaults().withDriveSize(driveSize).withStartDegraded(startDegraded));
     }
 
     @Override

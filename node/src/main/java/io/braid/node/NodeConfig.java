@@ -23,10 +23,12 @@ import java.util.regex.Pattern;
  * @param auth              CHAP settings (RFC 7143 12.1.3)
  * @param allowedInitiators initiator names allowed to log in to the target; empty allows all
  * @param apiAddress        where the management HTTP API listens; port 0 picks a free port
+ * @param storage           the drives of the node's page store
  */
 public record NodeConfig(String name, Path dataDir, List<PortalSpec> portals,
                          List<VolumeSpec> volumes, AuthConfig auth,
-                         List<String> allowedInitiators, HostPort apiAddress) {
+                         List<String> allowedInitiators, HostPort apiAddress,
+                         StorageConfig storage) {
 
     /** Naming authority of Braid target names (RFC 7143 4.2.7.1: iqn.yyyy-mm.reversed-domain). */
     public static final String IQN_PREFIX = "iqn.2026-11.io.braid:";
@@ -48,6 +50,7 @@ public record NodeConfig(String name, Path dataDir, List<PortalSpec> portals,
         volumes = List.copyOf(volumes);
         allowedInitiators = List.copyOf(allowedInitiators);
         auth = auth == null ? AuthConfig.NONE : auth;
+        storage = storage == null ? StorageConfig.defaults() : storage;
         if (portals.isEmpty()) {
             throw new IllegalArgumentException("at least one portal is required");
         }
@@ -74,6 +77,12 @@ public record NodeConfig(String name, Path dataDir, List<PortalSpec> portals,
             checkIscsiName(iqn);
         }
         checkAuth(auth);
+    }
+
+    /** A node with the default storage (four sparse drive files in the data directory). */
+    public NodeConfig(String name, Path dataDir, List<PortalSpec> portals, List<VolumeSpec> volumes,
+                      AuthConfig auth, List<String> allowedInitiators, HostPort apiAddress) {
+        this(name, dataDir, portals, volumes, auth, allowedInitiators, apiAddress, null);
     }
 
     /** The node's one iSCSI target name. */
