@@ -2,53 +2,128 @@ package io.braid.it;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * libiscsi's conformance suite {@code iscsi-test-cu} against a real node, one family at a time,
- * with {@code -d} so that the destructive (write) tests run too. A family passes when CUnit's Run
- * Summary shows every test ran, none failed, and no suite failed to initialise (a suite whose login
- * fails is otherwise invisible in the exit code).
+ * libiscsi's conformance suite {@code iscsi-test-cu}, whole, against a real node: every SCSI and
+ * iSCSI family the installed suite lists, one run per family with {@code -d -S} (destructive and
+ * sanitize tests allowed) and two URLs through two portals, so the multipath tests run too; then
+ * the ReadOnly family against a read-only LUN. A family passes when CUnit's Run Summary shows every
+ * test ran, none failed and no suite failed to initialise. At the end the table (family, ran,
+ * passed, skipped) is printed and written to {@code target/conformance.md} with the reason of
+ * every skip, which is where docs/conformance.md comes from.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConformanceTest {
-    private static final Duration TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration FAMILY_TIMEOUT = Duration.ofMinutes(3);
+
+    /**
+     * Families left out of the run, each with why. Every entry is a known gap of issue 3 and is
+     * removed in the commit that closes it.
+     */
+    private static final Map<String, String> NOT_RUN = Map.of(
+            "SCSI.Sanitize", "SANITIZE is not implemented yet; libiscsi's BlockEraseReserved then "
+                    + "stalls for minutes");
 
     private TestNode node;
+    private final List<Row> rows = new ArrayList<>();
+
+    private record Row(String family, CUnitSummary summary) {
+    }
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
         Tools.require("iscsi-test-cu");
-        node = TestNode.in(dir).volume("v0", 128L << 20).start();
+        node = TestNode.in(dir).volume("v0", 128L << 20).readOnlyVolume("ro", 16L << 20)
+                .secondPortal().start();
     }
 
     @AfterAll
-    void stop() {
+    void stop() throws IOException {
         if (node != null) {
             node.close();
         }
+        if (!rows.isEmpty()) {
+            String table = table();
+            System.out.println(table);
+            Path out = Path.of("target", "conformance.md");
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, table);
+        }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {
-            "SCSI.Inquiry", "SCSI.ReadCapacity10", "SCSI.ReadCapacity16",
-            "SCSI.Read6", "SCSI.Read10", "SCSI.Read12", "SCSI.Read16",
-            "SCSI.Write10", "SCSI.Write12", "SCSI.Write16", "SCSI.TestUnitReady",
-            "iSCSI.iSCSIcmdsn", "iSCSI.iSCSIdatasn", "iSCSI.iSCSIResiduals"})
-    void family(String family) {
-        ToolResult r = Tools.run(TIMEOUT, "iscsi-test-cu", "-d", "-t", family, node.url(0));
+    @TestFactory
+    Stream<DynamicTest> wholeSuiteOverTwoPaths() {
+        ToolResult list = Tools.ok(Duration.ofSeconds(30), "iscsi-test-cu", "-l");
+        List<String> families = Arrays.stream(list.stdout().split("\n"))
+                .map(String::strip)
+                .filter(l -> l.startsWith("SCSI.") || l.startsWith("iSCSI."))
+                .filter(l -> l.chars().filter(c -> c == '.').count() == 1)
+                .filter(l -> !NOT_RUN.containsKey(l))
+                .toList();
+        assertThat(families).as("families listed by iscsi-test-cu -l").hasSizeGreaterThan(40);
+        return families.stream().map(f -> DynamicTest.dynamicTest(f,
+                () -> runFamily(f, node.url(0, 0), node.url(1, 0))));
+    }
+
+    @Test
+    void readOnlyFamilyAgainstAWriteProtectedLun() {
+        runFamily("SCSI.ReadOnly", node.url(0, 1), node.url(1, 1));
+    }
+
+    private void runFamily(String family, String url, String secondUrl) {
+        ToolResult r = Tools.run(FAMILY_TIMEOUT, "iscsi-test-cu", "-d", "-S", "-t", family, url, secondUrl);
         CUnitSummary summary = CUnitSummary.parse(r.stdout()).orElse(null);
         assertThat(summary).as("no CUnit Run Summary (the tool stopped early):\n" + r.describe())
                 .isNotNull();
+        synchronized (rows) {
+            rows.add(new Row(family + (url.endsWith("/1") ? " (read-only LUN)" : ""), summary));
+        }
         assertThat(summary.clean()).as(family + ": " + summary + "\n" + r.describe()).isTrue();
         assertThat(r.exitCode()).as(r.describe()).isZero();
+    }
+
+    private String table() {
+        StringBuilder sb = new StringBuilder();
+        int ran = 0;
+        int passed = 0;
+        int failed = 0;
+        int skipped = 0;
+        sb.append("| family | ran | passed | failed | skipped |\n| --- | ---: | ---: | ---: | ---: |\n");
+        for (Row row : rows) {
+            CUnitSummary s = row.summary();
+            int p = s.testsPassed() - s.skipped();
+            sb.append("| ").append(row.family()).append(" | ").append(s.testsRan()).append(" | ").append(p)
+                    .append(" | ").append(s.testsFailed()).append(" | ").append(s.skipped()).append(" |\n");
+            ran += s.testsRan();
+            passed += p;
+            failed += s.testsFailed();
+            skipped += s.skipped();
+        }
+        sb.append("| **total** | ").append(ran).append(" | ").append(passed).append(" | ").append(failed)
+                .append(" | ").append(skipped).append(" |\n\n");
+        NOT_RUN.forEach((f, why) -> sb.append("- not run: ").append(f).append(": ").append(why).append('\n'));
+        for (Row row : rows) {
+            for (CUnitSummary.Skip skip : row.summary().skips()) {
+                sb.append("- skipped: ").append(skip.test()).append(": ").append(skip.reason()).append('\n');
+            }
+        }
+        return sb.toString();
     }
 }

@@ -3,6 +3,8 @@ package io.braid.it;
 import io.braid.iscsi.target.AuthConfig;
 import io.braid.iscsi.target.ChapCredentials;
 import io.braid.node.HostPort;
+import io.braid.node.InitiatorAcl;
+import io.braid.node.LunMapping;
 import io.braid.node.NodeConfig;
 import io.braid.node.PortalSpec;
 import io.braid.node.StorageNode;
@@ -49,6 +51,11 @@ final class TestNode implements AutoCloseable {
         return node.portals().get(0).port();
     }
 
+    /** {@code iscsi://HOST:PORT/<iqn>/<lun>} through portal {@code index} (see {@link Builder#secondPortal}). */
+    String url(int portal, int lun) {
+        return "iscsi://" + node.portals().get(portal) + "/" + iqn() + "/" + lun;
+    }
+
     /** {@code iscsi://127.0.0.1:PORT} for discovery. */
     String portalUrl() {
         return "iscsi://" + portal();
@@ -76,6 +83,8 @@ final class TestNode implements AutoCloseable {
         private ChapCredentials mutual;
         private final Map<String, ChapCredentials> perInitiator = new HashMap<>();
         private final List<String> allowed = new ArrayList<>();
+        private boolean secondPortal;
+        private final List<InitiatorAcl> acls = new ArrayList<>();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -83,6 +92,17 @@ final class TestNode implements AutoCloseable {
 
         Builder volume(String name, long sizeBytes) {
             volumes.add(new VolumeSpec(name, sizeBytes, volumes.size(), false));
+            return this;
+        }
+
+        Builder readOnlyVolume(String name, long sizeBytes) {
+            volumes.add(new VolumeSpec(name, sizeBytes, volumes.size(), true));
+            return this;
+        }
+
+        /** A second portal on 127.0.0.2 (same portal group), so two paths reach every LUN. */
+        Builder secondPortal() {
+            secondPortal = true;
             return this;
         }
 
@@ -101,16 +121,31 @@ final class TestNode implements AutoCloseable {
             return this;
         }
 
+        /** LUN masking: {@code initiator} sees these volumes ({@code "name:ro"} write-protected). */
+        Builder acl(String initiator, String... volumes) {
+            List<LunMapping> mappings = new ArrayList<>();
+            for (String v : volumes) {
+                mappings.add(v.endsWith(":ro") ? new LunMapping(v.substring(0, v.length() - 3), true)
+                        : new LunMapping(v, false));
+            }
+            acls.add(new InitiatorAcl(initiator, mappings));
+            return this;
+        }
+
         Builder allow(String initiatorIqn) {
             allowed.add(initiatorIqn);
             return this;
         }
 
         TestNode start() throws IOException {
-            NodeConfig config = new NodeConfig(NAME, dataDir,
-                    List.of(new PortalSpec(new HostPort("127.0.0.1", 0), 1)), volumes,
+            List<PortalSpec> portals = new ArrayList<>();
+            portals.add(new PortalSpec(new HostPort("127.0.0.1", 0), 1));
+            if (secondPortal) {
+                portals.add(new PortalSpec(new HostPort("127.0.0.2", 0), 1));
+            }
+            NodeConfig config = new NodeConfig(NAME, dataDir, portals, volumes,
                     new AuthConfig(chap, mutual, perInitiator), allowed,
-                    new HostPort("127.0.0.1", 0));
+                    new HostPort("127.0.0.1", 0), acls);
             return new TestNode(StorageNode.start(config));
         }
     }

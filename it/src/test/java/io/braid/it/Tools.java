@@ -17,19 +17,26 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs real external tools (libiscsi, qemu) for end-to-end tests. A missing tool fails the test
+ * Runs real external tools (libiscsi, qemu, libnbd, fio) for end-to-end tests. A missing tool fails the test
  * when running in CI ({@code CI=true}, passed by surefire as {@code BRAID_CI} too) and skips it
  * elsewhere: in CI a missing tool must never turn into a silent skip.
  */
 final class Tools {
     /** Debian/Ubuntu package of each tool, for the message when it is missing. */
-    private static final Map<String, String> PACKAGES = Map.of(
-            "iscsi-ls", "libiscsi-bin",
-            "iscsi-inq", "libiscsi-bin",
-            "iscsi-readcapacity16", "libiscsi-bin",
-            "iscsi-test-cu", "libiscsi-bin",
-            "qemu-img", "qemu-utils qemu-block-extra",
-            "qemu-io", "qemu-utils qemu-block-extra");
+    private static final Map<String, String> PACKAGES = Map.ofEntries(
+            Map.entry("iscsi-ls", "libiscsi-bin"),
+            Map.entry("iscsi-inq", "libiscsi-bin"),
+            Map.entry("iscsi-readcapacity16", "libiscsi-bin"),
+            Map.entry("iscsi-test-cu", "libiscsi-bin"),
+            Map.entry("qemu-img", "qemu-utils qemu-block-extra"),
+            Map.entry("qemu-io", "qemu-utils qemu-block-extra"),
+            Map.entry("iscsi-perf", "libiscsi-bin"),
+            Map.entry("tgtd", "tgt"),
+            Map.entry("tgtadm", "tgt"),
+            Map.entry("iperf3", "iperf3"),
+            Map.entry("nbdinfo", "libnbd-bin"),
+            Map.entry("nbdcopy", "libnbd-bin"),
+            Map.entry("fio", "fio"));
 
     private Tools() {
     }

@@ -17,7 +17,6 @@ import io.braid.scsi.LogicalUnitSpec;
 import io.braid.scsi.ScsiTarget;
 import io.braid.scsi.ScsiTargetIdentity;
 import io.braid.scsi.ScsiTargets;
-import io.braid.scsi.UnitFeature;
 import io.braid.store.BlockDevice;
 import io.braid.store.FileBlockDevice;
 import io.braid.store.page.DriveEvent;
@@ -164,7 +163,7 @@ public final class StorageNode implements AutoCloseable {
             VolumeRecord rec = v.record();
             units.add(new LogicalUnitSpec(rec.lun(), rec.name(), rec.id(), v.device(),
                     rec.readOnly(), new FileUnitStateStore(catalog.directory(), rec.name()),
-                    EnumSet.allOf(UnitFeature.class)));
+                    spec.features()));
         }
         volumes.sort(Comparator.comparingInt(v -> v.record().lun()));
         for (PageVolume pv : store.volumes()) {
@@ -176,7 +175,11 @@ public final class StorageNode implements AutoCloseable {
 
         // The array serial is the node id without dashes: 32 hex digits fit INQUIRY's limit.
         scsi = ScsiTargets.create(new ScsiTargetIdentity(SCSI_VENDOR, SCSI_PRODUCT,
-                SCSI_REVISION, nodeId.toString().replace("-", "")), units);
+                SCSI_REVISION, nodeId.toString().replace("-", "")), units, config.accessControl());
+        // Each portal group is one SCSI target port (the transport uses the tag as both its
+        // relative port identifier and its target port group), listed by REPORT TARGET PORT
+        // GROUPS from the start rather than from the first login through it.
+        config.portals().forEach(p -> scsi.targetPortGroups().addTargetPort(p.tpgt(), p.tpgt()));
         TargetDefinition target = new TargetDefinition(config.targetIqn(), config.name(), scsi,
                 config.allowedInitiators());
         List<Portal> portals = config.portals().stream()

@@ -11,5 +11,15 @@ public enum CommandFlag {
     /** Neither blocked by nor clearing a pending unit attention (SAM-5 "Unit attention conditions"). */
     IGNORES_UNIT_ATTENTION,
     /** Changes the medium: refused with DATA PROTECT / WRITE PROTECTED on a read-only unit (SBC-4 "Write protection"). */
-    WRITES_MEDIUM
+    WRITES_MEDIUM,
+    /**
+     * Offered only on units with {@link io.braid.scsi.UnitFeature#PERSISTENT_RESERVATIONS}:
+     * elsewhere INVALID COMMAND OPERATION CODE and absent from REPORT SUPPORTED OPERATION CODES.
+     */
+    NEEDS_PERSISTENT_RESERVATIONS,
+    /**
+     * Offered only on units with {@link io.braid.scsi.UnitFeature#EXTENDED_COPY} (EXTENDED COPY,
+     * RECEIVE COPY RESULTS): elsewhere INVALID COMMAND OPERATION CODE and not reported.
+     */
+    NEEDS_EXTENDED_COPY
 }

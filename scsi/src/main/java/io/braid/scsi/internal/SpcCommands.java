@@ -28,7 +28,7 @@ final class SpcCommands {
             if (page != 0) {
                 throw CheckCondition.invalidFieldInCdb(2, 7);
             }
-            return cmd.dataIn(InquiryData.standard(target.identity(), unit != null));
+            return cmd.dataIn(InquiryData.standard(target.identity(), unit));
         }
         if (unit == null) {
             if (page != 0x00) {
@@ -36,10 +36,14 @@ final class SpcCommands {
             }
             return cmd.dataIn(InquiryData.supportedPagesOfMissingUnit());
         }
+        if (!InquiryData.supports(unit, page)) {
+            throw CheckCondition.invalidFieldInCdb(2, 7);
+        }
         byte[] data = switch (page) {
-            case 0x00 -> InquiryData.supportedPages();
+            case 0x00 -> InquiryData.supportedPages(unit);
             case 0x80 -> InquiryData.unitSerialNumber(unit);
             case 0x83 -> InquiryData.deviceIdentification(unit, target.identity(), cmd.nexus());
+            case InquiryData.THIRD_PARTY_COPY -> ExtendedCopyCommands.thirdPartyCopyPage(unit);
             case 0xB0 -> InquiryData.blockLimits(unit, target.limits());
             case 0xB1 -> InquiryData.blockDeviceCharacteristics();
             case 0xB2 -> InquiryData.logicalBlockProvisioning();
@@ -106,7 +110,7 @@ final class SpcCommands {
         byte[] descriptor = dbd ? new byte[0] : shortBlockDescriptor(cmd.unit());
         byte[] b = new byte[4 + descriptor.length + pages.length];
         b[0] = (byte) (b.length - 1);
-        b[2] = (byte) deviceSpecificParameter(cmd.unit());
+        b[2] = (byte) deviceSpecificParameter(cmd);
         b[3] = (byte) descriptor.length;
         System.arraycopy(descriptor, 0, b, 4, descriptor.length);
         System.arraycopy(pages, 0, b, 4 + descriptor.length, pages.length);
@@ -127,7 +131,7 @@ final class SpcCommands {
                 : llbaa ? longBlockDescriptor(cmd.unit()) : shortBlockDescriptor(cmd.unit());
         byte[] b = new byte[8 + descriptor.length + pages.length];
         BigEndian.put16(b, 0, b.length - 2);
-        b[3] = (byte) deviceSpecificParameter(cmd.unit());
+        b[3] = (byte) deviceSpecificParameter(cmd);
         b[4] = (byte) (llbaa && !dbd ? 0x01 : 0x00);
         BigEndian.put16(b, 6, descriptor.length);
         System.arraycopy(descriptor, 0, b, 8, descriptor.length);
@@ -136,17 +140,14 @@ final class SpcCommands {
     }
 
     /**
-     * Validates PC, PAGE CODE and SUBPAGE CODE and returns the pages. Saved values are refused with
-     * SAVING PARAMETERS NOT SUPPORTED, as SPC-5 requires when parameters cannot be saved.
+     * Validates PC, PAGE CODE and SUBPAGE CODE and returns the pages (saved values are the
+     * defaults until MODE SELECT saves some).
      */
     private static byte[] selectedPages(Command cmd) {
         byte[] cdb = cmd.cdb();
         ModePages.PageControl pc = ModePages.PageControl.of((cdb[2] & 0xFF) >>> 6);
         int page = cdb[2] & 0x3F;
         int subpage = cdb[3] & 0xFF;
-        if (pc == ModePages.PageControl.SAVED) {
-            throw new CheckCondition(Sense.of(SenseCode.SAVING_PARAMETERS_NOT_SUPPORTED, FieldPointer.cdb(2, 7)));
-        }
         if (!ModePages.supported(page, 0)) {
             throw CheckCondition.invalidFieldInCdb(2, 5);
         }
@@ -156,9 +157,12 @@ final class SpcCommands {
         return ModePages.pages(cmd.unit(), page, pc);
     }
 
-    /** SBC-4 device-specific parameter: WP (bit 7) for a read-only unit, DPOFUA (bit 4). */
-    private static int deviceSpecificParameter(LogicalUnit unit) {
-        return (unit.readOnly() ? 0x80 : 0) | 0x10;
+    /**
+     * SBC-4 device-specific parameter: WP (bit 7) when the unit is write-protected for this nexus
+     * (read-only unit or read-only LUN masking grant), DPOFUA (bit 4).
+     */
+    private static int deviceSpecificParameter(Command cmd) {
+        return (cmd.writeProtected() ? 0x80 : 0) | 0x10;
     }
 
     /*
@@ -192,8 +196,9 @@ final class SpcCommands {
         boolean rctd = (cdb[2] & 0x80) != 0;
         int options = cdb[2] & 0x07;
         CommandTable table = cmd.target().commandTable();
+        LogicalUnit unit = cmd.unit();
         if (options == 0b000) {
-            return cmd.dataIn(allCommands(table, rctd));
+            return cmd.dataIn(allCommands(table, cmd.unit(), rctd));
         }
         int opcode = cdb[3] & 0xFF;
         int sa = BigEndian.u16(cdb, 4);
@@ -214,12 +219,12 @@ final class SpcCommands {
             case 0b011 -> table.find(opcode, hasSa ? sa : -1);
             default -> throw CheckCondition.invalidFieldInCdb(2, 2);
         };
-        return cmd.dataIn(oneCommand(d, rctd));
+        return cmd.dataIn(oneCommand(d == null || cmd.unit().offers(d) ? d : null, rctd));
     }
 
     /** SPC-5 "All_commands parameter data": COMMAND DATA LENGTH, then one descriptor per command. */
-    private static byte[] allCommands(CommandTable table, boolean rctd) {
-        List<CommandDescriptor> all = table.all();
+    private static byte[] allCommands(CommandTable table, LogicalUnit unit, boolean rctd) {
+        List<CommandDescriptor> all = table.all().stream().filter(unit::offers).toList();
         int each = 8 + (rctd ? 12 : 0);
         byte[] b = new byte[4 + each * all.size()];
         BigEndian.put32(b, 0, (long) each * all.size());

@@ -59,7 +59,7 @@ class ReportSupportedOperationCodesTest {
 
     @Test
     void unsupportedCommandIsReportedAsSuch() {
-        assertThat(hex("a3 0c 01 5e 00 00 00 00 ff ff 00 00")).isEqualTo("00010000");
+        assertThat(hex("a3 0c 01 01 00 00 00 00 ff ff 00 00")).isEqualTo("00010000");
         assertThat(hex("a3 0c 02 a4 00 05 00 00 ff ff 00 00")).isEqualTo("00010000");
     }
 
