@@ -285,7 +285,15 @@ public final class PageStore implements Closeable {
             drives[d].markUsed(slot);
             drives[d].pendingFree.add((int) slot);
         }
-        Journal.Replay replay = Journal.replay(dir, img.lastSeq(), this::apply);
+        Journal.Replay replay;
+        try {
+            replay = Journal.replay(dir, img.lastSeq(), this::apply);
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof MetadataCorruptedException m) {
+                throw m; // a record that contradicts the metadata before it
+            }
+            throw e;
+        }
         journal = Journal.open(dir, replay.lastSeq());
         log.info("page store {}: checkpoint at record {}, {} journal records replayed{}", storeId,
                 img.lastSeq(), replay.records(),

@@ -219,6 +219,22 @@ class RecoveryTest {
     }
 
     @Test
+    void aRecordThatContradictsTheMetadataStopsTheOpen() throws Exception {
+        PageStore s = PageStore.open(cfg());
+        s.createVolume(UUID.randomUUID(), "v", PAGE);
+        StoreFixture.crash(s);
+        Path meta = dir.resolve("meta");
+        long last = Journal.replay(meta, Checkpoint.read(meta).lastSeq(), r -> { }).lastSeq();
+        try (Journal j = Journal.open(meta, last)) {
+            j.append(new JournalRecord.PageFreed(99, 0));
+            j.syncAll();
+        }
+        assertThatThrownBy(() -> PageStore.open(cfg()))
+                .isInstanceOf(MetadataCorruptedException.class)
+                .hasMessage("journal names unknown volume 99");
+    }
+
+    @Test
     void journalRecordsRoundTrip() {
         List<JournalRecord> all = List.of(
                 new JournalRecord.VolumeCreated(3, UUID.randomUUID(), "vol-ü", 1 << 30, 12345),
