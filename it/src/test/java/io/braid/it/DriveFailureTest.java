@@ -39,7 +39,9 @@ class DriveFailureTest {
             String url = node.url(0);
 
             Process copy = copyInto(first, url);
-            Thread.sleep(150);
+            // Fail d1 once the copy is well under way (16 MiB of its 192 MiB stored).
+            await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(5)).until(() -> !copy.isAlive()
+                    || node.node().pageStore().volumes().get(0).allocatedBytes() >= 16L << 20);
             boolean failedDuringCopy = copy.isAlive();
             Cli.Run fail = Cli.run("drive", "fail", "d1", "--data", data.toString());
             assertThat(fail.exit()).as(fail.describe()).isZero();
