@@ -3,6 +3,7 @@ package io.braid.cli;
 import io.braid.iscsi.target.AuthConfig;
 import io.braid.iscsi.target.ChapCredentials;
 import io.braid.node.HostPort;
+import io.braid.node.InitiatorAcl;
 import io.braid.node.NodeConfig;
 import io.braid.node.PortalSpec;
 import io.braid.node.VolumeSpec;
@@ -33,11 +34,18 @@ final class UpCommand implements Callable<Integer> {
             description = "iSCSI portal to listen on; repeatable (default: ${DEFAULT-VALUE}).")
     List<HostPort> portals;
 
-    @Option(names = "--volume", paramLabel = "NAME:SIZE", defaultValue = "v0:1G",
+    @Option(names = "--volume", paramLabel = "NAME:SIZE[:OPTION]...", defaultValue = "v0:1G",
             converter = Converters.Volume.class,
             description = "Volume to serve, e.g. v0:1G or db:512M; repeatable; LUNs in order"
-                    + " from 0 (default: ${DEFAULT-VALUE}).")
+                    + " from 0 (default: ${DEFAULT-VALUE}). Options: ro (read-only),"
+                    + " no-compare-and-write, no-extended-copy, no-thin-provisioning,"
+                    + " no-persistent-reservations.")
     List<Converters.VolumeArg> volumes;
+
+    @Option(names = "--acl", paramLabel = "IQN=VOLUME[:ro][,...]", converter = Converters.Acl.class,
+            description = "LUN masking: the initiator sees only these volumes (:ro write-protected);"
+                    + " repeatable. With any --acl, initiators not named see no volume.")
+    List<InitiatorAcl> acls = new ArrayList<>();
 
     @Option(names = "--chap", paramLabel = "USER:SECRET", defaultValue = "${env:BRAID_CHAP}",
             converter = Converters.Chap.class,
@@ -71,13 +79,13 @@ final class UpCommand implements Callable<Integer> {
                 .map(p -> new PortalSpec(p, PortalSpec.DEFAULT_TPGT)).toList();
         List<VolumeSpec> volumeSpecs = new ArrayList<>();
         for (int i = 0; i < volumes.size(); i++) {
-            volumeSpecs.add(new VolumeSpec(volumes.get(i).name(), volumes.get(i).sizeBytes(), i,
-                    false));
+            Converters.VolumeArg v = volumes.get(i);
+            volumeSpecs.add(new VolumeSpec(v.name(), v.sizeBytes(), i, v.readOnly(), v.features()));
         }
         AuthConfig auth = chap == null && mutualChap == null ? AuthConfig.NONE
                 : new AuthConfig(chap, mutualChap, Map.of());
         return new NodeConfig(name, data.toAbsolutePath().normalize(), portalSpecs, volumeSpecs,
-                auth, List.of(), apiAddress);
+                auth, List.of(), apiAddress, acls == null ? List.of() : acls);
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.braid.cli;
 import io.braid.iscsi.target.ChapCredentials;
 import io.braid.node.ControlFile;
 import io.braid.node.HostPort;
+import io.braid.node.InitiatorAcl;
+import io.braid.node.LunMapping;
 import io.braid.node.NodeConfig;
 import io.braid.node.PortalSpec;
 import io.braid.node.VolumeSpec;
@@ -10,6 +12,7 @@ import io.braid.node.api.ManagementApi;
 import io.braid.node.api.NodeView;
 import io.braid.node.api.StatusView;
 import io.braid.node.api.VolumeView;
+import io.braid.scsi.UnitFeature;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -96,6 +99,40 @@ class CliTest {
         r = run("up", "--bogus");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("Unknown option: '--bogus'");
+    }
+
+    @Test
+    void upVolumeOptionsAndLunMasking() {
+        NodeConfig c = parseUp("up", "--volume", "v0:64M", "--volume", "logs:64M:ro",
+                "--volume", "esx:1G:no-compare-and-write:no-extended-copy",
+                "--acl", "iqn.2004-10.com.example:host1=v0,logs:ro",
+                "--acl", "iqn.2004-10.com.example:host2=esx").toConfig();
+        assertThat(c.volumes().get(1)).isEqualTo(new VolumeSpec("logs", 64L << 20, 1, true));
+        assertThat(c.volumes().get(2).features()).containsExactlyInAnyOrder(
+                UnitFeature.THIN_PROVISIONING, UnitFeature.PERSISTENT_RESERVATIONS);
+        assertThat(c.acls()).containsExactly(
+                new InitiatorAcl("iqn.2004-10.com.example:host1",
+                        List.of(new LunMapping("v0", false), new LunMapping("logs", true))),
+                new InitiatorAcl("iqn.2004-10.com.example:host2", List.of(new LunMapping("esx", false))));
+        assertThat(parseUp("up").toConfig().acls()).as("no masking by default").isEmpty();
+    }
+
+    @Test
+    void badVolumeOptionsAndAcls(@TempDir Path dir) {
+        Run r = run("up", "--volume", "v0:1G:fast");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("\"fast\" is not a volume option (ro, no-compare-and-write, no-extended-copy,"
+                + " no-persistent-reservations, no-thin-provisioning)");
+        r = run("up", "--acl", "iqn.2004-10.com.example:host1");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("is not IQN=VOLUME[:ro][,VOLUME[:ro]...]");
+        r = run("up", "--acl", "host1=v0");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("\"host1\" is not an iSCSI name");
+        r = run("up", "--data", dir.toString(), "--acl", "iqn.2004-10.com.example:host1=v9");
+        assertThat(r.exit()).isEqualTo(ExitCodes.CONFIG);
+        assertThat(r.err()).isEqualTo("braid: volume \"v9\" given to iqn.2004-10.com.example:host1 is not one of"
+                + " the node's volumes\n");
     }
 
     @Test

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs real external tools (libiscsi, qemu) for end-to-end tests. A missing tool fails the test
+ * Runs real external tools (libiscsi, qemu, libnbd, fio) for end-to-end tests. A missing tool fails the test
  * when running in CI ({@code CI=true}, passed by surefire as {@code BRAID_CI} too) and skips it
  * elsewhere: in CI a missing tool must never turn into a silent skip.
  */
@@ -32,7 +32,11 @@ final class Tools {
             Map.entry("qemu-io", "qemu-utils qemu-block-extra"),
             Map.entry("iscsi-perf", "libiscsi-bin"),
             Map.entry("tgtd", "tgt"),
-            Map.entry("iperf3", "iperf3"));
+            Map.entry("tgtadm", "tgt"),
+            Map.entry("iperf3", "iperf3"),
+            Map.entry("nbdinfo", "libnbd-bin"),
+            Map.entry("nbdcopy", "libnbd-bin"),
+            Map.entry("fio", "fio"));
 
     private Tools() {
     }

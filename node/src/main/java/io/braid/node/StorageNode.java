@@ -14,7 +14,6 @@ import io.braid.scsi.LogicalUnitSpec;
 import io.braid.scsi.ScsiTarget;
 import io.braid.scsi.ScsiTargetIdentity;
 import io.braid.scsi.ScsiTargets;
-import io.braid.scsi.UnitFeature;
 import io.braid.store.BlockDevice;
 import io.braid.store.FileBlockDevice;
 import org.slf4j.Logger;
@@ -126,13 +125,13 @@ public final class StorageNode implements AutoCloseable {
             volumes.add(new OpenVolume(rec, device));
             units.add(new LogicalUnitSpec(rec.lun(), rec.name(), rec.id(), device,
                     rec.readOnly(), new FileUnitStateStore(catalog.directory(), rec.name()),
-                    EnumSet.allOf(UnitFeature.class)));
+                    spec.features()));
         }
         volumes.sort(Comparator.comparingInt(v -> v.record().lun()));
 
         // The array serial is the node id without dashes: 32 hex digits fit INQUIRY's limit.
         ScsiTarget scsi = ScsiTargets.create(new ScsiTargetIdentity(SCSI_VENDOR, SCSI_PRODUCT,
-                SCSI_REVISION, nodeId.toString().replace("-", "")), units);
+                SCSI_REVISION, nodeId.toString().replace("-", "")), units, config.accessControl());
         TargetDefinition target = new TargetDefinition(config.targetIqn(), config.name(), scsi,
                 config.allowedInitiators());
         List<Portal> portals = config.portals().stream()

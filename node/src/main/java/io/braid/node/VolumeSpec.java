@@ -1,6 +1,10 @@
 package io.braid.node;
 
+import io.braid.scsi.UnitFeature;
+
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -11,8 +15,10 @@ import java.util.regex.Pattern;
  * @param sizeBytes capacity, a multiple of {@link #BLOCK_SIZE}
  * @param lun       the LUN it is presented at (SAM-5 4.7, flat space 0..16383)
  * @param readOnly  whether writes are refused
+ * @param features  the per-LUN switches that are on (all by default); a switched-off feature is
+ *                  not advertised and its commands are refused as unsupported
  */
-public record VolumeSpec(String name, long sizeBytes, int lun, boolean readOnly) {
+public record VolumeSpec(String name, long sizeBytes, int lun, boolean readOnly, Set<UnitFeature> features) {
     /** Logical block size of file-backed volumes. */
     public static final int BLOCK_SIZE = 512;
     /** Smallest volume accepted: below this real initiators and file systems misbehave. */
@@ -25,6 +31,13 @@ public record VolumeSpec(String name, long sizeBytes, int lun, boolean readOnly)
         checkName(name);
         checkSize(sizeBytes);
         checkLun(lun);
+        Objects.requireNonNull(features, "features");
+        features = features.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(features));
+    }
+
+    /** A volume with every feature on. */
+    public VolumeSpec(String name, long sizeBytes, int lun, boolean readOnly) {
+        this(name, sizeBytes, lun, readOnly, EnumSet.allOf(UnitFeature.class));
     }
 
     /** @throws IllegalArgumentException unless {@code name} is a valid volume name */

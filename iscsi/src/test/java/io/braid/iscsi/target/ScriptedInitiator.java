@@ -89,6 +89,11 @@ final class ScriptedInitiator implements AutoCloseable {
         return type.cast(o);
     }
 
+    /** Whether the target still holds the connection open. */
+    boolean isOpen() {
+        return channel.isActive();
+    }
+
     @Override
     public void close() {
         channel.close().syncUninterruptibly();

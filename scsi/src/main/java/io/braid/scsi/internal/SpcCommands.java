@@ -106,7 +106,7 @@ final class SpcCommands {
         byte[] descriptor = dbd ? new byte[0] : shortBlockDescriptor(cmd.unit());
         byte[] b = new byte[4 + descriptor.length + pages.length];
         b[0] = (byte) (b.length - 1);
-        b[2] = (byte) deviceSpecificParameter(cmd.unit());
+        b[2] = (byte) deviceSpecificParameter(cmd);
         b[3] = (byte) descriptor.length;
         System.arraycopy(descriptor, 0, b, 4, descriptor.length);
         System.arraycopy(pages, 0, b, 4 + descriptor.length, pages.length);
@@ -127,7 +127,7 @@ final class SpcCommands {
                 : llbaa ? longBlockDescriptor(cmd.unit()) : shortBlockDescriptor(cmd.unit());
         byte[] b = new byte[8 + descriptor.length + pages.length];
         BigEndian.put16(b, 0, b.length - 2);
-        b[3] = (byte) deviceSpecificParameter(cmd.unit());
+        b[3] = (byte) deviceSpecificParameter(cmd);
         b[4] = (byte) (llbaa && !dbd ? 0x01 : 0x00);
         BigEndian.put16(b, 6, descriptor.length);
         System.arraycopy(descriptor, 0, b, 8, descriptor.length);
@@ -156,9 +156,12 @@ final class SpcCommands {
         return ModePages.pages(cmd.unit(), page, pc);
     }
 
-    /** SBC-4 device-specific parameter: WP (bit 7) for a read-only unit, DPOFUA (bit 4). */
-    private static int deviceSpecificParameter(LogicalUnit unit) {
-        return (unit.readOnly() ? 0x80 : 0) | 0x10;
+    /**
+     * SBC-4 device-specific parameter: WP (bit 7) when the unit is write-protected for this nexus
+     * (read-only unit or read-only LUN masking grant), DPOFUA (bit 4).
+     */
+    private static int deviceSpecificParameter(Command cmd) {
+        return (cmd.writeProtected() ? 0x80 : 0) | 0x10;
     }
 
     /*

@@ -1,0 +1,460 @@
+package io.braid.host;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.braid.host.iscsi.Authentication;
+import io.braid.host.iscsi.Backoff;
+import io.braid.host.iscsi.InitiatorConfig;
+import io.braid.iscsi.login.Digest;
+import io.braid.iscsi.login.InitiatorNegotiator;
+import io.braid.iscsi.target.ChapCredentials;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code host.yaml} into a {@link HostConfig}. Unknown fields are refused, and every error is
+ * one line naming the file and the field path ({@code ping.interval}); see {@code docs/host.md}
+ * for the format.
+ */
+public final class HostConfigLoader {
+    /** Largest config file read. */
+    private static final long MAX_FILE_SIZE = 1 << 20;
+    /** The longest CHAP user or secret accepted, as the target side allows. */
+    private static final int MAX_CHAP_LENGTH = 255;
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private HostConfigLoader() {
+    }
+
+    /** Loads and validates {@code file}. */
+    public static HostConfig load(Path file) throws HostConfigException {
+        String source = file.toString();
+        String text;
+        try {
+            if (Files.size(file) > MAX_FILE_SIZE) {
+                throw new HostConfigException(source + ": file is larger than 1 MiB");
+            }
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new HostConfigException(source + ": no such file");
+        } catch (IOException e) {
+            throw new HostConfigException(source + ": cannot read: " + e.getMessage(), e);
+        }
+        return parse(source, text);
+    }
+
+    /** Parses config text; {@code source} names it in messages. */
+    public static HostConfig parse(String source, String text) throws HostConfigException {
+        HostFile raw;
+        try {
+            raw = YAML.readValue(text, HostFile.class);
+        } catch (JacksonException e) {
+            throw new HostConfigException(describe(source, e), e);
+        }
+        if (raw == null) {
+            throw new HostConfigException(source + ": file is empty");
+        }
+        return new Validator(source).validate(raw);
+    }
+
+    // ---- raw shape of the file: every field optional here, checked by Validator ----
+
+    record HostFile(String initiatorName, String initiatorAlias, List<String> hostPorts, List<String> portals,
+                    Boolean followDiscoveredPortals, List<String> targets, ChapFile chap,
+                    CredentialsFile discoveryChap, PingFile ping, String commandTimeout, String loginTimeout,
+                    String taskManagementTimeout, String logoutTimeout, ReconnectFile reconnect,
+                    String rescanInterval, Integer maxQueuedCommands, NegotiationFile negotiation) {
+    }
+
+    record ChapFile(String user, String secret, CredentialsFile mutual) {
+    }
+
+    record CredentialsFile(String user, String secret) {
+    }
+
+    record PingFile(String interval, String timeout) {
+    }
+
+    record ReconnectFile(String initial, String max, Double multiplier) {
+    }
+
+    record NegotiationFile(List<String> headerDigest, List<String> dataDigest, String maxRecvDataSegmentLength,
+                           String maxBurstLength, String firstBurstLength, Boolean immediateData,
+                           Boolean initialR2T) {
+    }
+
+    @FunctionalInterface
+    private interface Check<T> {
+        T get();
+    }
+
+    private static final class Validator {
+        private final String source;
+
+        Validator(String source) {
+            this.source = source;
+        }
+
+        private HostConfigException error(String path, String message) {
+            return new HostConfigException(source + ": " + path + ": " + message);
+        }
+
+        private <T> T check(String path, Check<T> check) throws HostConfigException {
+            try {
+                return check.get();
+            } catch (IllegalArgumentException e) {
+                throw error(path, e.getMessage());
+            }
+        }
+
+        private Duration duration(String path, String text, Duration fallback) throws HostConfigException {
+            return text == null ? fallback : check(path, () -> Units.duration(text));
+        }
+
+        HostConfig validate(HostFile raw) throws HostConfigException {
+            String name = raw.initiatorName() != null ? raw.initiatorName() : defaultInitiatorName();
+            check("initiatorName", () -> {
+                InitiatorConfig.checkIscsiName(name);
+                return name;
+            });
+            List<InetAddress> hostPorts = hostPorts(raw.hostPorts());
+            if (raw.portals() == null || raw.portals().isEmpty()) {
+                throw error("portals", "at least one portal is required (e.g. 127.0.0.1:3260)");
+            }
+            List<Endpoint> portals = new ArrayList<>();
+            for (int i = 0; i < raw.portals().size(); i++) {
+                String text = raw.portals().get(i);
+                Endpoint e = check("portals[" + i + "]", () -> Endpoint.parse(text));
+                if (portals.contains(e)) {
+                    throw error("portals[" + i + "]", e + " is listed twice");
+                }
+                portals.add(e);
+            }
+            List<String> targets = new ArrayList<>();
+            if (raw.targets() != null) {
+                for (int i = 0; i < raw.targets().size(); i++) {
+                    String t = raw.targets().get(i);
+                    String path = "targets[" + i + "]";
+                    check(path, () -> {
+                        InitiatorConfig.checkIscsiName(t);
+                        return t;
+                    });
+                    if (targets.contains(t)) {
+                        throw error(path, "\"" + t + "\" is listed twice");
+                    }
+                    targets.add(t);
+                }
+            }
+            Authentication auth = Authentication.NONE;
+            if (raw.chap() != null) {
+                ChapCredentials own = credentials("chap", raw.chap().user(), raw.chap().secret());
+                ChapCredentials target = raw.chap().mutual() == null ? null
+                        : credentials("chap.mutual", raw.chap().mutual().user(), raw.chap().mutual().secret());
+                auth = check("chap.mutual", () -> new Authentication(own, target));
+            }
+            Authentication discoveryAuth = raw.discoveryChap() == null ? Authentication.NONE
+                    : new Authentication(credentials("discoveryChap", raw.discoveryChap().user(),
+                    raw.discoveryChap().secret()), null);
+            Duration pingInterval = InitiatorConfig.DEFAULT_PING_INTERVAL;
+            Duration pingTimeout = InitiatorConfig.DEFAULT_PING_TIMEOUT;
+            if (raw.ping() != null) {
+                pingInterval = duration("ping.interval", raw.ping().interval(), pingInterval);
+                pingTimeout = duration("ping.timeout", raw.ping().timeout(), pingTimeout);
+                Duration t = pingTimeout;
+                check("ping.timeout", () -> positive(t));
+            }
+            Duration commandTimeout = positive("commandTimeout", duration("commandTimeout", raw.commandTimeout(),
+                    InitiatorConfig.DEFAULT_COMMAND_TIMEOUT));
+            Duration loginTimeout = positive("loginTimeout", duration("loginTimeout", raw.loginTimeout(),
+                    InitiatorConfig.DEFAULT_LOGIN_TIMEOUT));
+            Duration tmfTimeout = positive("taskManagementTimeout", duration("taskManagementTimeout",
+                    raw.taskManagementTimeout(), InitiatorConfig.DEFAULT_TASK_MANAGEMENT_TIMEOUT));
+            Duration logoutTimeout = positive("logoutTimeout", duration("logoutTimeout", raw.logoutTimeout(),
+                    InitiatorConfig.DEFAULT_LOGOUT_TIMEOUT));
+            Backoff reconnect = Backoff.DEFAULT;
+            if (raw.reconnect() != null) {
+                Duration initial = duration("reconnect.initial", raw.reconnect().initial(), Backoff.DEFAULT.initial());
+                Duration max = duration("reconnect.max", raw.reconnect().max(), Backoff.DEFAULT.max());
+                double multiplier = raw.reconnect().multiplier() == null ? Backoff.DEFAULT.multiplier()
+                        : raw.reconnect().multiplier();
+                reconnect = check("reconnect", () -> new Backoff(initial, max, multiplier));
+            }
+            Duration rescan = duration("rescanInterval", raw.rescanInterval(), HostConfig.DEFAULT_RESCAN_INTERVAL);
+            int maxQueued = raw.maxQueuedCommands() == null ? InitiatorConfig.DEFAULT_MAX_QUEUED_COMMANDS
+                    : raw.maxQueuedCommands();
+            InitiatorNegotiator.Preferences negotiation = negotiation(raw.negotiation());
+            boolean follow = raw.followDiscoveredPortals() == null || raw.followDiscoveredPortals();
+            if (maxQueued < 1 || maxQueued > 65536) {
+                throw error("maxQueuedCommands", maxQueued + " is out of range 1..65536");
+            }
+            String alias = raw.initiatorAlias();
+            if (alias != null && (alias.length() > 255 || alias.chars().anyMatch(Character::isISOControl))) {
+                throw error("initiatorAlias", "must be at most 255 printable characters");
+            }
+            try {
+                return new HostConfig(name, alias, hostPorts, portals, follow, targets, auth, discoveryAuth,
+                        pingInterval, pingTimeout, commandTimeout, loginTimeout, tmfTimeout, logoutTimeout, reconnect,
+                        rescan, maxQueued, negotiation);
+            } catch (IllegalArgumentException e) {
+                throw new HostConfigException(source + ": " + e.getMessage(), e);
+            }
+        }
+
+        private Duration positive(String path, Duration d) throws HostConfigException {
+            return check(path, () -> positive(d));
+        }
+
+        private static Duration positive(Duration d) {
+            if (d.isZero()) {
+                throw new IllegalArgumentException("must be more than 0");
+            }
+            return d;
+        }
+
+        private List<InetAddress> hostPorts(List<String> raw) throws HostConfigException {
+            if (raw == null) {
+                return List.of(anyAddress());
+            }
+            if (raw.isEmpty()) {
+                throw error("hostPorts", "at least one host port is required (or leave the field out for any address)");
+            }
+            List<InetAddress> out = new ArrayList<>();
+            for (int i = 0; i < raw.size(); i++) {
+                String text = raw.get(i);
+                String path = "hostPorts[" + i + "]";
+                InetAddress a = check(path, () -> hostPort(text));
+                if (out.contains(a)) {
+                    throw error(path, text + " is listed twice");
+                }
+                out.add(a);
+            }
+            return out;
+        }
+
+        private ChapCredentials credentials(String path, String user, String secret) throws HostConfigException {
+            if (user == null) {
+                throw error(path + ".user", "is required");
+            }
+            if (secret == null) {
+                throw error(path + ".secret", "is required");
+            }
+            if (user.isEmpty() || user.length() > MAX_CHAP_LENGTH || user.chars().anyMatch(Character::isISOControl)) {
+                throw error(path + ".user", "must be 1-255 printable characters");
+            }
+            if (secret.isEmpty() || secret.length() > MAX_CHAP_LENGTH
+                    || secret.chars().anyMatch(Character::isISOControl)) {
+                // Never echo the secret.
+                throw error(path + ".secret", "must be 1-255 printable characters");
+            }
+            return new ChapCredentials(user, secret);
+        }
+
+        private InitiatorNegotiator.Preferences negotiation(NegotiationFile n) throws HostConfigException {
+            InitiatorNegotiator.Preferences d = InitiatorNegotiator.Preferences.defaults();
+            if (n == null) {
+                return d;
+            }
+            List<Digest> header = digests("negotiation.headerDigest", n.headerDigest(), d.headerDigests());
+            List<Digest> data = digests("negotiation.dataDigest", n.dataDigest(), d.dataDigests());
+            int mrdsl = length("negotiation.maxRecvDataSegmentLength", n.maxRecvDataSegmentLength(),
+                    d.maxRecvDataSegmentLength(), 512, 16777215);
+            int maxBurst = length("negotiation.maxBurstLength", n.maxBurstLength(), d.maxBurstLength(), 512, 16777215);
+            int firstBurst = length("negotiation.firstBurstLength", n.firstBurstLength(), d.firstBurstLength(), 512,
+                    16777215);
+            if (firstBurst > maxBurst) {
+                throw error("negotiation.firstBurstLength", firstBurst + " exceeds maxBurstLength " + maxBurst);
+            }
+            return new InitiatorNegotiator.Preferences(header, data, mrdsl, maxBurst, firstBurst,
+                    d.maxOutstandingR2T(), n.initialR2T() == null ? d.initialR2T() : n.initialR2T(),
+                    n.immediateData() == null ? d.immediateData() : n.immediateData(), d.defaultTime2Wait(),
+                    d.defaultTime2Retain());
+        }
+
+        private List<Digest> digests(String path, List<String> raw, List<Digest> fallback) throws HostConfigException {
+            if (raw == null) {
+                return fallback;
+            }
+            if (raw.isEmpty()) {
+                throw error(path, "at least one of None, CRC32C");
+            }
+            List<Digest> out = new ArrayList<>();
+            for (String s : raw) {
+                Digest dg = s == null ? null : Digest.of(s);
+                if (dg == null) {
+                    throw error(path, "\"" + s + "\" is not None or CRC32C");
+                }
+                out.add(dg);
+            }
+            return out;
+        }
+
+        private int length(String path, String text, int fallback, int min, int max) throws HostConfigException {
+            if (text == null) {
+                return fallback;
+            }
+            long n = check(path, () -> Units.size(text));
+            if (n < min || n > max) {
+                throw error(path, n + " is out of range " + min + ".." + max);
+            }
+            return (int) n;
+        }
+    }
+
+    /** {@code *} for any local address, else an IPv4 or IPv6 literal (no name lookups). */
+    static InetAddress hostPort(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("must be an IP address or *");
+        }
+        if (text.equals("*")) {
+            return anyAddress();
+        }
+        String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+        var m = IPV4.matcher(t);
+        boolean v4 = m.matches();
+        if (v4) {
+            for (int i = 1; i <= 4; i++) {
+                if (Integer.parseInt(m.group(i)) > 255) {
+                    v4 = false;
+                }
+            }
+        }
+        if (!v4 && !(t.contains(":") && t.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.'))) {
+            throw new IllegalArgumentException("\"" + text + "\" is not an IP address (a host port is a local"
+                    + " address such as 127.0.0.1, or * for any)");
+        }
+        try {
+            return InetAddress.getByName(t); // a literal: no lookup
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("\"" + text + "\" is not an IP address");
+        }
+    }
+
+    private static InetAddress anyAddress() {
+        try {
+            return InetAddress.getByAddress(new byte[4]);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code iqn.2026-11.io.braid:host.<hostname>}, the host name reduced to the characters an IQN takes. */
+    static String defaultInitiatorName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        String clean = host.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
+        return "iqn.2026-11.io.braid:host." + (clean.isEmpty() ? "localhost" : clean);
+    }
+
+    // ---- Jackson errors to one-line messages ----
+
+    static String describe(String source, JacksonException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException y && y.getProblemMark() != null) {
+                return source + ": line " + (y.getProblemMark().getLine() + 1) + ", column "
+                        + (y.getProblemMark().getColumn() + 1) + ": " + firstLine(y.getProblem()) + " (YAML syntax)";
+            }
+        }
+        if (e instanceof MismatchedInputException m && m.getPath().isEmpty()
+                && String.valueOf(m.getOriginalMessage()).startsWith("No content")) {
+            return source + ": file is empty";
+        }
+        if (e instanceof UnrecognizedPropertyException u) {
+            Set<String> known = new TreeSet<>();
+            Collection<Object> ids = u.getKnownPropertyIds();
+            if (ids != null) {
+                ids.forEach(id -> known.add(String.valueOf(id)));
+            }
+            return source + ": " + path(u) + ": unknown field"
+                    + (known.isEmpty() ? "" : " (expected one of: " + String.join(", ", known) + ")");
+        }
+        if (e instanceof InvalidFormatException f) {
+            return source + ": " + path(f) + ": \"" + f.getValue() + "\" is not " + expected(f.getTargetType());
+        }
+        if (e instanceof MismatchedInputException m) {
+            String where = path(m);
+            if (where.isEmpty()) {
+                return source + ": expected a mapping of settings (initiatorName, hostPorts, portals, ...) at the"
+                        + " top level";
+            }
+            return source + ": " + where + ": expected " + expected(m.getTargetType());
+        }
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            return source + ": " + path(m) + ": " + firstLine(m.getOriginalMessage());
+        }
+        return source + ": " + firstLine(e.getOriginalMessage());
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!sb.isEmpty()) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String expected(Class<?> c) {
+        if (c == Integer.class || c == int.class) {
+            return "a whole number";
+        }
+        if (c == Boolean.class || c == boolean.class) {
+            return "true or false";
+        }
+        if (c == Double.class || c == double.class) {
+            return "a number";
+        }
+        if (c == String.class) {
+            return "a text value";
+        }
+        if (List.class.isAssignableFrom(c)) {
+            return "a list";
+        }
+        return "a mapping";
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "invalid";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}
