@@ -35,6 +35,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -147,6 +148,10 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         PduEncoder encoder = new PduEncoder();
         TargetConnection connection = new TargetConnection(ch, portal, config, registry, storage,
                 decoder, encoder, portals);
+        // One flush per read batch, and one per event-loop turn for completions: every send below
+        // asks for a flush, and a syscall per PDU would cost more than the rest of the PDU's path.
+        ch.pipeline().addLast("flush", new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         ch.pipeline().addLast("decoder", decoder);
         ch.pipeline().addLast("encoder", encoder);
         ch.pipeline().addLast("connection", connection);
