@@ -1,6 +1,8 @@
 package io.braid.iscsi.target;
 
 import io.braid.iscsi.pdu.ScsiCommand;
+import io.braid.scsi.ScsiResult;
+import io.braid.scsi.ScsiTask;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
@@ -41,7 +43,15 @@ final class CommandTask {
     final CompletableFuture<Void> finished = new CompletableFuture<>();
     final Deque<Burst> bursts = new ArrayDeque<>();
     Phase phase = Phase.COLLECTING;
-    boolean aborted;
+    /** Set on the event loop by task management; read by the storage thread before execution. */
+    volatile boolean aborted;
+    /** What the SCSI core runs, built when the task is handed over (phase EXECUTING). */
+    ScsiTask scsiTask;
+    /**
+     * The core's answer, written by the storage thread before the task is queued back to the event
+     * loop (the queue publishes it); null for a core failure.
+     */
+    ScsiResult result;
 
     private CompositeByteBuf dataOut;
     /** Bytes placed in {@link #dataOut} so far (data PDUs arrive in order). */
