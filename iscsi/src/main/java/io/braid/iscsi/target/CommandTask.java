@@ -53,7 +53,8 @@ final class CommandTask {
      */
     ScsiResult result;
 
-    private CompositeByteBuf dataOut;
+    /** One buffer, or a composite once a second piece arrived. */
+    private ByteBuf dataOut;
     /** Bytes placed in {@link #dataOut} so far (data PDUs arrive in order). */
     int received;
     /** Unsolicited bytes still expected as Data-Out with TTT 0xffffffff (after immediate data). */
@@ -76,13 +77,26 @@ final class CommandTask {
         return command.write();
     }
 
-    /** Appends data at the current end (in-order data); takes ownership of {@code data}. */
+    /**
+     * Appends data at the current end (in-order data); takes ownership of {@code data}. A command
+     * whose data came in one PDU (immediate data, the usual small write) keeps that buffer as is;
+     * only a second piece makes a composite.
+     */
     void append(ByteBufAllocator alloc, ByteBuf data) {
-        if (dataOut == null) {
-            dataOut = alloc.compositeBuffer(Math.max(2, Math.min(1024, edtl / 4096 + 2)));
-        }
         received += data.readableBytes();
-        dataOut.addComponent(true, data);
+        if (dataOut == null) {
+            dataOut = data;
+            return;
+        }
+        CompositeByteBuf composite;
+        if (dataOut instanceof CompositeByteBuf c) {
+            composite = c;
+        } else {
+            composite = alloc.compositeBuffer(Math.max(2, Math.min(1024, edtl / 4096 + 2)));
+            composite.addComponent(true, dataOut);
+            dataOut = composite;
+        }
+        composite.addComponent(true, data);
     }
 
     boolean allDataReceived() {
