@@ -132,6 +132,10 @@ public final class StorageNode implements AutoCloseable {
         // The array serial is the node id without dashes: 32 hex digits fit INQUIRY's limit.
         ScsiTarget scsi = ScsiTargets.create(new ScsiTargetIdentity(SCSI_VENDOR, SCSI_PRODUCT,
                 SCSI_REVISION, nodeId.toString().replace("-", "")), units, config.accessControl());
+        // Each portal group is one SCSI target port (the transport uses the tag as both its
+        // relative port identifier and its target port group), listed by REPORT TARGET PORT
+        // GROUPS from the start rather than from the first login through it.
+        config.portals().forEach(p -> scsi.targetPortGroups().addTargetPort(p.tpgt(), p.tpgt()));
         TargetDefinition target = new TargetDefinition(config.targetIqn(), config.name(), scsi,
                 config.allowedInitiators());
         List<Portal> portals = config.portals().stream()

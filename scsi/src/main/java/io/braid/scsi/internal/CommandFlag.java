@@ -16,5 +16,10 @@ public enum CommandFlag {
      * Offered only on units with {@link io.braid.scsi.UnitFeature#PERSISTENT_RESERVATIONS}:
      * elsewhere INVALID COMMAND OPERATION CODE and absent from REPORT SUPPORTED OPERATION CODES.
      */
-    NEEDS_PERSISTENT_RESERVATIONS
+    NEEDS_PERSISTENT_RESERVATIONS,
+    /**
+     * Offered only on units with {@link io.braid.scsi.UnitFeature#EXTENDED_COPY} (EXTENDED COPY,
+     * RECEIVE COPY RESULTS): elsewhere INVALID COMMAND OPERATION CODE and not reported.
+     */
+    NEEDS_EXTENDED_COPY
 }

@@ -30,6 +30,10 @@ final class Commands {
     static CommandTable standard() {
         List<CommandDescriptor> all = new ArrayList<>(basic());
         all.addAll(PersistentReservationCommands.descriptors());
+        all.addAll(ExtendedCopyCommands.descriptors());
+        all.addAll(AluaCommands.descriptors());
+        all.addAll(ModeSelectCommands.descriptors());
+        all.addAll(TaskManagementReport.descriptors());
         return new CommandTable(all);
     }
 

@@ -1,6 +1,7 @@
 package io.braid.scsi.internal;
 
 import io.braid.scsi.AccessControl;
+import io.braid.scsi.AsymmetricAccessState;
 import io.braid.scsi.LogicalUnitSpec;
 import io.braid.scsi.LunAccess;
 import io.braid.scsi.Nexus;
@@ -8,6 +9,7 @@ import io.braid.scsi.ScsiResult;
 import io.braid.scsi.ScsiTarget;
 import io.braid.scsi.ScsiTargetIdentity;
 import io.braid.scsi.ScsiTask;
+import io.braid.scsi.TargetPortGroups;
 import io.braid.scsi.TaskAttribute;
 import io.braid.scsi.TaskManagementFunction;
 import io.braid.scsi.TaskManagementResponse;
@@ -17,6 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -39,9 +43,9 @@ import java.util.function.Predicate;
  * <p>Order of checks for a command: the LUN (LOGICAL UNIT NOT SUPPORTED unless the command answers
  * for any LUN), then a pending unit attention (unless the command ignores them), then the opcode
  * (INVALID COMMAND OPERATION CODE, also for a command the unit's switches turn off), then reserved
- * and unsupported CDB bits (INVALID FIELD IN CDB with the field pointer), then reservations
- * (RESERVATION CONFLICT, {@link ReservationConflicts}), then write protection, then the handler's
- * own checks.
+ * and unsupported CDB bits (INVALID FIELD IN CDB with the field pointer), then the asymmetric access
+ * state of the target port group the nexus uses, then reservations (RESERVATION CONFLICT,
+ * {@link ReservationConflicts}), then write protection, then the handler's own checks.
  *
  * <p>LUN masking: every lookup of a unit goes through the {@link AccessControl} with the nexus's
  * initiator name, so a unit hidden from an initiator is, for that initiator, exactly an unsupported
@@ -75,6 +79,8 @@ public final class CoreTarget implements ScsiTarget {
                       TargetLimits limits) {
         this(identity, specs, allocator, limits, AccessControl.OPEN);
     }
+    private final CopyManager copyManager = new CopyManager();
+    private final AccessStates accessStates = new AccessStates(this::accessStateChanged);
 
     /**
      * @param allocator where data-in buffers come from; the transport releases them
@@ -155,6 +161,46 @@ public final class CoreTarget implements ScsiTarget {
     /** Sets how long task management waits for aborted tasks; for tests of hung backstores. */
     void abortWait(Duration wait) {
         this.abortWait = Objects.requireNonNull(wait, "wait");
+    }
+
+    /** Every unit, ascending by LUN. */
+    Collection<LogicalUnit> units() {
+        return units.values();
+    }
+
+    /**
+     * The unit whose VPD page 83h NAA designator is {@code naa} and which {@code nexus} can see
+     * (REPORT LUNS lists it), or null: how the copy manager finds EXTENDED COPY targets.
+     */
+    LogicalUnit unitByNaa(byte[] naa, Nexus nexus) {
+        List<Long> visible = luns(nexus);
+        for (LogicalUnit u : units.values()) {
+            if (Arrays.equals(u.naa(), naa) && visible.contains(Lun.encode(u.lun()))) {
+                return u;
+            }
+        }
+        return null;
+    }
+
+    CopyManager copyManager() {
+        return copyManager;
+    }
+
+    AccessStates accessStates() {
+        return accessStates;
+    }
+
+    @Override
+    public TargetPortGroups targetPortGroups() {
+        return accessStates;
+    }
+
+    /** SPC-5: every I_T nexus but the one that asked learns of an access state change, on every unit. */
+    private void accessStateChanged(Nexus requester) {
+        Collection<Nexus> told = AccessStates.others(nexuses, requester);
+        for (LogicalUnit unit : units.values()) {
+            unit.unitAttentions().establishAll(told, SenseCode.ASYMMETRIC_ACCESS_STATE_CHANGED);
+        }
     }
 
     @Override
@@ -238,6 +284,8 @@ public final class CoreTarget implements ScsiTarget {
                 throw CheckCondition.of(SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
             }
             if (unit != null) {
+                AsymmetricAccessState state = accessStates.state(task.nexus().targetPortGroup());
+                AluaCommands.checkAccess(d, state);
                 ReservationConflicts.check(d, cdb, unit, task.nexus());
             }
             if (d.has(CommandFlag.WRITES_MEDIUM) && writeProtected(task.nexus(), unit)) {
@@ -381,7 +429,8 @@ public final class CoreTarget implements ScsiTarget {
      */
     private TaskManagementResponse resetUnit(LogicalUnit unit, SenseCode condition) {
         TaskManagementResponse r = abortAll(tasks.matching(e -> e.lun() == unit.lun()));
-        unit.descriptorSense(false);
+        unit.modeParameters().revertToSaved();
+        copyManager.reset(unit.lun());
         unit.reservations().reset();
         unit.unitAttentions().establishAll(nexuses, condition);
         log.info("lun {} ({}) reset", unit.lun(), unit.name());
@@ -433,6 +482,7 @@ public final class CoreTarget implements ScsiTarget {
     public void nexusAdded(Nexus nexus) {
         Objects.requireNonNull(nexus, "nexus");
         nexuses.add(nexus);
+        accessStates.learn(nexus);
         for (LogicalUnit unit : units.values()) {
             unit.unitAttentions().establish(nexus, SenseCode.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED);
         }
@@ -447,6 +497,7 @@ public final class CoreTarget implements ScsiTarget {
             unit.unitAttentions().discard(nexus);
             unit.reservations().nexusLost(nexus);
         }
+        copyManager.forget(nexus);
         // SAM-5 "I_T nexus loss": the nexus's tasks are aborted; nobody is left to wait for them.
         for (TaskSet.Entry e : tasks.matching(e -> e.nexus().equals(nexus))) {
             e.abort();

@@ -2,6 +2,7 @@ package io.braid.scsi.internal;
 
 import io.braid.scsi.Nexus;
 import io.braid.scsi.ScsiTargetIdentity;
+import io.braid.scsi.UnitFeature;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,11 @@ final class InquiryData {
     /** Peripheral qualifier 011b, device type 1Fh: no logical unit behind this LUN. */
     static final int NO_LOGICAL_UNIT = 0x7F;
 
-    /** VPD pages in ascending order, as page 00h must list them. */
-    static final int[] SUPPORTED_PAGES = {0x00, 0x80, 0x83, 0xB0, 0xB1, 0xB2};
+    /** VPD pages in ascending order, as page 00h must list them; 8Fh only with EXTENDED COPY on. */
+    static final int[] SUPPORTED_PAGES = {0x00, 0x80, 0x83, 0x8F, 0xB0, 0xB1, 0xB2};
+
+    /** VPD page 8Fh, Third-party Copy. */
+    static final int THIRD_PARTY_COPY = 0x8F;
 
     static final int STANDARD_LENGTH = 96;
 
@@ -40,15 +44,18 @@ final class InquiryData {
      *  6 ENCSERV VS MULTIP                      74-95 reserved
      *  7 CMDQUE VS
      */
-    static byte[] standard(ScsiTargetIdentity identity, boolean connected) {
+    static byte[] standard(ScsiTargetIdentity identity, LogicalUnit unit) {
         byte[] b = new byte[STANDARD_LENGTH];
-        b[0] = (byte) (connected ? DIRECT_ACCESS_BLOCK_DEVICE : NO_LOGICAL_UNIT);
+        b[0] = (byte) (unit != null ? DIRECT_ACCESS_BLOCK_DEVICE : NO_LOGICAL_UNIT);
         b[2] = VERSION_SPC4;
         // HISUP: LUNs use the SAM hierarchical structure; response data format is always 2.
         b[3] = 0x10 | 0x02;
         b[4] = (byte) (STANDARD_LENGTH - 5);
-        // TPGS 00b until ALUA and REPORT TARGET PORT GROUPS arrive with the conformance work.
-        b[5] = 0x00;
+        if (unit != null) {
+            // TPGS 11b: implicit and explicit ALUA; 3PC: the unit is a copy manager (EXTENDED COPY).
+            b[5] = (byte) (AluaCommands.TPGS_IMPLICIT_AND_EXPLICIT << 4
+                    | (unit.has(UnitFeature.EXTENDED_COPY) ? 0x08 : 0));
+        }
         b[7] = 0x02; // CMDQUE: the task set takes more than one command at a time
         ascii(b, 8, 8, identity.vendorId());
         ascii(b, 16, 16, identity.productId());
@@ -64,12 +71,18 @@ final class InquiryData {
         return new byte[] {(byte) NO_LOGICAL_UNIT, 0x00, 0x00, 0x01, 0x00};
     }
 
-    static byte[] supportedPages() {
-        byte[] b = header(0x00, SUPPORTED_PAGES.length);
-        for (int i = 0; i < SUPPORTED_PAGES.length; i++) {
-            b[4 + i] = (byte) SUPPORTED_PAGES[i];
+    static byte[] supportedPages(LogicalUnit unit) {
+        int[] pages = Arrays.stream(SUPPORTED_PAGES).filter(p -> supports(unit, p)).toArray();
+        byte[] b = header(0x00, pages.length);
+        for (int i = 0; i < pages.length; i++) {
+            b[4 + i] = (byte) pages[i];
         }
         return b;
+    }
+
+    /** Whether page 00h lists {@code page} for this unit (per-LUN switches hide their pages). */
+    static boolean supports(LogicalUnit unit, int page) {
+        return page != THIRD_PARTY_COPY || unit.has(UnitFeature.EXTENDED_COPY);
     }
 
     /** VPD 80h Unit Serial Number: the volume UUID in hex (see {@link LogicalUnit#serialOf}). */

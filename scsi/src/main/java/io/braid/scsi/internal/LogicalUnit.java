@@ -28,13 +28,14 @@ public final class LogicalUnit {
     private final byte[] naa;
     private final UnitAttentions unitAttentions = new UnitAttentions();
     private final ReentrantReadWriteLock taskOrder = new ReentrantReadWriteLock(true);
+    private final ModeParameters modeParameters;
     private final Reservations reservations;
-    private volatile boolean descriptorSense;
 
     LogicalUnit(LogicalUnitSpec spec) {
         this.spec = spec;
         this.serial = serialOf(spec.id());
         this.naa = naaOf(spec.id());
+        this.modeParameters = new ModeParameters(spec.state(), spec.name());
         this.reservations = new Reservations(spec.name(), spec.state());
     }
 
@@ -79,8 +80,17 @@ public final class LogicalUnit {
         return spec.name();
     }
 
+    /**
+     * Whether the medium is write protected: a read-only mapping, or the control mode page's SWP
+     * bit (SBC-4 "Write protection"). Writes then end with DATA PROTECT / WRITE PROTECTED.
+     */
     public boolean readOnly() {
-        return spec.readOnly();
+        return spec.readOnly() || modeParameters.current().softwareWriteProtect();
+    }
+
+    /** Whether a per-LUN switch is on. */
+    public boolean has(UnitFeature feature) {
+        return spec.has(feature);
     }
 
     public BlockDevice device() {
@@ -115,7 +125,8 @@ public final class LogicalUnit {
 
     /** Whether the unit's per-LUN switches ({@link UnitFeature}) leave this command available. */
     boolean offers(CommandDescriptor d) {
-        return !d.has(CommandFlag.NEEDS_PERSISTENT_RESERVATIONS) || spec.has(UnitFeature.PERSISTENT_RESERVATIONS);
+        return (!d.has(CommandFlag.NEEDS_PERSISTENT_RESERVATIONS) || spec.has(UnitFeature.PERSISTENT_RESERVATIONS))
+                && (!d.has(CommandFlag.NEEDS_EXTENDED_COPY) || spec.has(UnitFeature.EXTENDED_COPY));
     }
 
     /** Serialises ORDERED tasks against all others (SAM-5 "Task attributes"). */
@@ -125,16 +136,29 @@ public final class LogicalUnit {
 
     /** The format the control mode page D_SENSE bit selects for sense this unit returns. */
     public SenseFormat senseFormat() {
-        return descriptorSense ? SenseFormat.DESCRIPTOR : SenseFormat.FIXED;
+        return modeParameters.current().descriptorSense() ? SenseFormat.DESCRIPTOR : SenseFormat.FIXED;
     }
 
-    /** Sets the control mode page D_SENSE bit; MODE SELECT (with the conformance work) calls this. */
+    /** The changeable mode parameters (D_SENSE, SWP, WCE) with their saved values. */
+    ModeParameters modeParameters() {
+        return modeParameters;
+    }
+
+    /** Sets the current D_SENSE bit without saving it. */
     void descriptorSense(boolean on) {
-        descriptorSense = on;
+        modeParameters.descriptorSense(on);
     }
 
     boolean descriptorSense() {
-        return descriptorSense;
+        return modeParameters.current().descriptorSense();
+    }
+
+    /**
+     * WCE as reported in the caching mode page: the backstore has a write cache and MODE SELECT
+     * did not turn it off.
+     */
+    boolean writeCacheEnabled() {
+        return spec.device().writeCacheEnabled() && !modeParameters.current().writeCacheDisabled();
     }
 
     /** Reads whole blocks at {@code lba}; a backstore failure becomes MEDIUM ERROR for this task. */
@@ -146,9 +170,14 @@ public final class LogicalUnit {
         }
     }
 
+    /**
+     * Writes whole blocks. With WCE set to zero in the caching mode page every write is forced
+     * unit access (SBC-4 "Caching mode page"); a backstore without a write cache needs no FUA.
+     */
     void write(long lba, ByteBuffer src, boolean fua) {
+        boolean cacheOff = spec.device().writeCacheEnabled() && modeParameters.current().writeCacheDisabled();
         try {
-            spec.device().write(lba * blockSize(), src, fua);
+            spec.device().write(lba * blockSize(), src, fua || cacheOff);
         } catch (IOException e) {
             throw ioFailure("write", lba, e, SenseCode.WRITE_ERROR);
         }

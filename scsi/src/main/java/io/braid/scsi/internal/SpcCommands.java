@@ -28,7 +28,7 @@ final class SpcCommands {
             if (page != 0) {
                 throw CheckCondition.invalidFieldInCdb(2, 7);
             }
-            return cmd.dataIn(InquiryData.standard(target.identity(), unit != null));
+            return cmd.dataIn(InquiryData.standard(target.identity(), unit));
         }
         if (unit == null) {
             if (page != 0x00) {
@@ -36,10 +36,14 @@ final class SpcCommands {
             }
             return cmd.dataIn(InquiryData.supportedPagesOfMissingUnit());
         }
+        if (!InquiryData.supports(unit, page)) {
+            throw CheckCondition.invalidFieldInCdb(2, 7);
+        }
         byte[] data = switch (page) {
-            case 0x00 -> InquiryData.supportedPages();
+            case 0x00 -> InquiryData.supportedPages(unit);
             case 0x80 -> InquiryData.unitSerialNumber(unit);
             case 0x83 -> InquiryData.deviceIdentification(unit, target.identity(), cmd.nexus());
+            case InquiryData.THIRD_PARTY_COPY -> ExtendedCopyCommands.thirdPartyCopyPage(unit);
             case 0xB0 -> InquiryData.blockLimits(unit, target.limits());
             case 0xB1 -> InquiryData.blockDeviceCharacteristics();
             case 0xB2 -> InquiryData.logicalBlockProvisioning();
@@ -136,17 +140,14 @@ final class SpcCommands {
     }
 
     /**
-     * Validates PC, PAGE CODE and SUBPAGE CODE and returns the pages. Saved values are refused with
-     * SAVING PARAMETERS NOT SUPPORTED, as SPC-5 requires when parameters cannot be saved.
+     * Validates PC, PAGE CODE and SUBPAGE CODE and returns the pages (saved values are the
+     * defaults until MODE SELECT saves some).
      */
     private static byte[] selectedPages(Command cmd) {
         byte[] cdb = cmd.cdb();
         ModePages.PageControl pc = ModePages.PageControl.of((cdb[2] & 0xFF) >>> 6);
         int page = cdb[2] & 0x3F;
         int subpage = cdb[3] & 0xFF;
-        if (pc == ModePages.PageControl.SAVED) {
-            throw new CheckCondition(Sense.of(SenseCode.SAVING_PARAMETERS_NOT_SUPPORTED, FieldPointer.cdb(2, 7)));
-        }
         if (!ModePages.supported(page, 0)) {
             throw CheckCondition.invalidFieldInCdb(2, 5);
         }
@@ -195,6 +196,7 @@ final class SpcCommands {
         boolean rctd = (cdb[2] & 0x80) != 0;
         int options = cdb[2] & 0x07;
         CommandTable table = cmd.target().commandTable();
+        LogicalUnit unit = cmd.unit();
         if (options == 0b000) {
             return cmd.dataIn(allCommands(table, cmd.unit(), rctd));
         }

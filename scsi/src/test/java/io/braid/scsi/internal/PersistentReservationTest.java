@@ -418,6 +418,17 @@ class PersistentReservationTest {
     }
 
     @Test
+    void registerAndMoveCannotCreateAnAllRegistrantsReservation() {
+        pr.register(NEXUS_A, 0xA);
+        pr.reserve(NEXUS_A, 0xA, Pr.WE);
+        byte[] toB = new TransportId("iqn.2024-01.test:host-b", 0x400001370001L).encode();
+        for (int type : new int[]{Pr.WEAR, Pr.EAAR}) {
+            assertInvalidFieldInCdb(pr.out(NEXUS_A, REGISTER_AND_MOVE, type, Pr.move(0xA, 0xB, false, 2, toB)), 2, 3);
+        }
+        assertThat(pr.reservation(NEXUS_A)).as("nothing moved").containsExactly(0xA, Pr.WE);
+    }
+
+    @Test
     void reportCapabilities() {
         Harness.Reply r = pr.in(NEXUS_A, 2);
         pr.good(r);
