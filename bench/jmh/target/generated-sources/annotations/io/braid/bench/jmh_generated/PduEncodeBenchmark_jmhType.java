@@ -1,4 +1,0 @@
-package io.braid.bench.jmh_generated;
-public class PduEncodeBenchmark_jmhType extends PduEncodeBenchmark_jmhType_B3 {
-}
-
