@@ -616,7 +616,11 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         ready.clear();
     }
 
-    /** Runs a chunk of tasks in the SCSI core, in order. On a storage thread. */
+    /**
+     * Runs a chunk of tasks in the SCSI core, in order. On a storage thread. Each finished task
+     * goes back at once; while the event loop has not picked them up, further ones join the same
+     * event-loop task.
+     */
     private void execute(io.braid.scsi.ScsiTarget scsi, CommandTask[] chunk) {
         for (CommandTask task : chunk) {
             ScsiResult result;
@@ -639,6 +643,7 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
                 try {
                     channel.eventLoop().execute(drainTask);
                 } catch (RejectedExecutionException e) {
+                    drainScheduled.set(false);
                     discardDone();
                 }
             }
@@ -659,13 +664,18 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The event loop is gone (server shutdown): free what finished tasks hold. */
+    /**
+     * The event loop is gone (server shutdown): free what finished tasks hold. Storage threads
+     * call it, so they take turns at the single-consumer queue.
+     */
     private void discardDone() {
-        CommandTask task;
-        while ((task = done.poll()) != null) {
-            release(task.result);
-            task.result = null;
-            task.finished.complete(null);
+        synchronized (done) {
+            CommandTask task;
+            while ((task = done.poll()) != null) {
+                release(task.result);
+                task.result = null;
+                task.finished.complete(null);
+            }
         }
     }
 
