@@ -24,9 +24,10 @@ final class Converters {
     }
 
     /** {@code NAME:SIZE[:OPTION]...} from {@code --volume}. */
-    record VolumeArg(String name, long sizeBytes, boolean readOnly, Set<UnitFeature> features) {
+    record VolumeArg(String name, long sizeBytes, boolean readOnly, Set<UnitFeature> features,
+                     VolumeSpec.Backing backing) {
         VolumeArg(String name, long sizeBytes) {
-            this(name, sizeBytes, false, EnumSet.allOf(UnitFeature.class));
+            this(name, sizeBytes, false, EnumSet.allOf(UnitFeature.class), VolumeSpec.Backing.FILE);
         }
     }
 
@@ -65,7 +66,7 @@ final class Converters {
             String[] parts = value.split(":", -1);
             if (parts.length < 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
                 throw new TypeConversionException("\"" + value
-                        + "\" is not NAME:SIZE (e.g. v0:1G)");
+                        + "\" is not NAME:SIZE[:OPTION]... (e.g. v0:1G, logs:512M:ro, scratch:128M:memory)");
             }
             String name = parts[0];
             try {
@@ -74,17 +75,24 @@ final class Converters {
                 VolumeSpec.checkSize(size);
                 boolean readOnly = false;
                 Set<UnitFeature> features = EnumSet.allOf(UnitFeature.class);
+                VolumeSpec.Backing backing = VolumeSpec.Backing.FILE;
                 for (int i = 2; i < parts.length; i++) {
                     if (parts[i].equals("ro")) {
                         readOnly = true;
+                    } else if (parts[i].equals("memory") || parts[i].equals("file")) {
+                        backing = VolumeSpec.Backing.parse(parts[i]);
                     } else if (FEATURE_OFF.containsKey(parts[i])) {
                         features.remove(FEATURE_OFF.get(parts[i]));
                     } else {
-                        throw new IllegalArgumentException("\"" + parts[i] + "\" is not a volume option (ro, "
-                                + String.join(", ", new java.util.TreeSet<>(FEATURE_OFF.keySet())) + ")");
+                        throw new IllegalArgumentException("\"" + parts[i]
+                                + "\" is not a volume option (ro, memory, file, " + String.join(", ", new java.util.TreeSet<>(FEATURE_OFF.keySet())) + ")");
                     }
                 }
-                return new VolumeArg(name, size, readOnly, features);
+                if (readOnly && backing == VolumeSpec.Backing.MEMORY) {
+                    throw new IllegalArgumentException("volume \"" + name + "\": a memory volume cannot be read-only"
+                            + " (it starts empty, so it would only ever read zeroes)");
+                }
+                return new VolumeArg(name, size, readOnly, features, backing);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

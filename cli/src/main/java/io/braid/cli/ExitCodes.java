@@ -37,7 +37,8 @@ final class ExitCodes implements CommandLine.IExitCodeExceptionMapper,
         if (t instanceof CommandLine.ParameterException) {
             return USAGE;
         }
-        if (t instanceof ConfigException || t instanceof IllegalArgumentException
+        if (t instanceof ConfigException || t instanceof io.braid.host.HostConfigException
+                || t instanceof IllegalArgumentException
                 || t instanceof VolumeCatalog.VolumeConflictException) {
             return CONFIG;
         }

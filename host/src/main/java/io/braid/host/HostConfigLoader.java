@@ -11,13 +11,19 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.braid.host.iscsi.Authentication;
 import io.braid.host.iscsi.Backoff;
 import io.braid.host.iscsi.InitiatorConfig;
+import io.braid.host.multipath.Failback;
+import io.braid.host.multipath.MultipathConfig;
+import io.braid.host.multipath.PathSelectors;
+import io.braid.host.multipath.PolicyRule;
 import io.braid.iscsi.login.Digest;
 import io.braid.iscsi.login.InitiatorNegotiator;
 import io.braid.iscsi.target.ChapCredentials;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
+
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -54,8 +60,17 @@ public final class HostConfigLoader {
     private HostConfigLoader() {
     }
 
-    /** Loads and validates {@code file}. */
+    /** Loads and validates {@code file}: the initiator and discovery settings. */
     public static HostConfig load(Path file) throws HostConfigException {
+        return loadAgent(file).host();
+    }
+
+    /**
+     * Loads and validates the whole of {@code file}: what {@link HostRuntime} needs. A relative
+     * {@code dataDir} resolves against the file's directory; without one it is
+     * {@code ./braid-data} of the working directory.
+     */
+    public static AgentConfig loadAgent(Path file) throws HostConfigException {
         String source = file.toString();
         String text;
         try {
@@ -68,11 +83,20 @@ public final class HostConfigLoader {
         } catch (IOException e) {
             throw new HostConfigException(source + ": cannot read: " + e.getMessage(), e);
         }
-        return parse(source, text);
+        return parseAgent(source, text, file.toAbsolutePath().getParent());
     }
 
     /** Parses config text; {@code source} names it in messages. */
     public static HostConfig parse(String source, String text) throws HostConfigException {
+        return parseAgent(source, text, Path.of("").toAbsolutePath()).host();
+    }
+
+    /**
+     * Parses the whole config text.
+     *
+     * @param base the directory a relative {@code dataDir} resolves against
+     */
+    public static AgentConfig parseAgent(String source, String text, Path base) throws HostConfigException {
         HostFile raw;
         try {
             raw = YAML.readValue(text, HostFile.class);
@@ -82,7 +106,9 @@ public final class HostConfigLoader {
         if (raw == null) {
             throw new HostConfigException(source + ": file is empty");
         }
-        return new Validator(source).validate(raw);
+        Validator v = new Validator(source);
+        HostConfig host = v.validate(raw);
+        return v.agent(raw, host, base);
     }
 
     // ---- raw shape of the file: every field optional here, checked by Validator ----
@@ -91,7 +117,20 @@ public final class HostConfigLoader {
                     Boolean followDiscoveredPortals, List<String> targets, ChapFile chap,
                     CredentialsFile discoveryChap, PingFile ping, String commandTimeout, String loginTimeout,
                     String taskManagementTimeout, String logoutTimeout, ReconnectFile reconnect,
-                    String rescanInterval, Integer maxQueuedCommands, NegotiationFile negotiation) {
+                    String rescanInterval, Integer maxQueuedCommands, NegotiationFile negotiation,
+                    String dataDir, NbdFile nbd, String api, java.util.Map<String, String> exports,
+                    MultipathFile multipath) {
+    }
+
+    record NbdFile(String tcp) {
+    }
+
+    record MultipathFile(String noPathTimeout, String checkerInterval, Integer samePathRetries, Integer busyRetries,
+                         Integer maxAttempts, String writeFenceTimeout, String policy, String failback,
+                         List<RuleFile> devices) {
+    }
+
+    record RuleFile(String id, String vendor, String product, String policy, String failback) {
     }
 
     record ChapFile(String user, String secret, CredentialsFile mutual) {
@@ -228,6 +267,108 @@ public final class HostConfigLoader {
             }
         }
 
+        AgentConfig agent(HostFile raw, HostConfig host, Path base) throws HostConfigException {
+            Path dataDir = raw.dataDir() == null ? Path.of("braid-data").toAbsolutePath()
+                    : check("dataDir", () -> {
+                        if (raw.dataDir().isBlank()) {
+                            throw new IllegalArgumentException("must not be empty");
+                        }
+                        return base.resolve(raw.dataDir()).normalize();
+                    });
+            InetSocketAddress tcp = raw.nbd() == null || raw.nbd().tcp() == null ? null
+                    : check("nbd.tcp", () -> loopback(raw.nbd().tcp()));
+            InetSocketAddress api = raw.api() == null ? AgentConfig.DEFAULT_API : check("api", () -> loopback(raw.api()));
+            java.util.Map<String, String> names = new java.util.LinkedHashMap<>();
+            if (raw.exports() != null) {
+                for (var e : raw.exports().entrySet()) {
+                    String key = e.getKey();
+                    String value = e.getValue();
+                    check("exports." + key, () -> {
+                        if (value == null) {
+                            throw new IllegalArgumentException("needs a name");
+                        }
+                        return ExportedDevice.checkName(value);
+                    });
+                    if (names.containsValue(value)) {
+                        throw error("exports." + key, "name \"" + value + "\" is given to two devices");
+                    }
+                    names.put(key, value);
+                }
+            }
+            MultipathConfig mp = multipath(raw.multipath());
+            return new AgentConfig(host, mp, dataDir, tcp, api, names);
+        }
+
+        private MultipathConfig multipath(MultipathFile m) throws HostConfigException {
+            MultipathConfig d = MultipathConfig.defaults();
+            if (m == null) {
+                return d;
+            }
+            Duration noPath = duration("multipath.noPathTimeout", m.noPathTimeout(), d.noPathTimeout());
+            Duration checker = positive("multipath.checkerInterval",
+                    duration("multipath.checkerInterval", m.checkerInterval(), d.checkerInterval()));
+            Duration fence = duration("multipath.writeFenceTimeout", m.writeFenceTimeout(), d.writeFenceTimeout());
+            int same = count("multipath.samePathRetries", m.samePathRetries(), d.samePathRetries(), 0, 100);
+            int busy = count("multipath.busyRetries", m.busyRetries(), d.busyRetries(), 0, 1000);
+            int attempts = count("multipath.maxAttempts", m.maxAttempts(), d.maxAttempts(), 1, 1000);
+            String policy = m.policy() == null ? d.defaultPolicy() : policy("multipath.policy", m.policy());
+            Failback failback = m.failback() == null ? d.defaultFailback() : failback("multipath.failback", m.failback());
+            List<PolicyRule> rules = new ArrayList<>();
+            if (m.devices() != null) {
+                for (int i = 0; i < m.devices().size(); i++) {
+                    RuleFile r = m.devices().get(i);
+                    String path = "multipath.devices[" + i + "]";
+                    if (r == null || r.policy() == null) {
+                        throw error(path + ".policy", "is required");
+                    }
+                    String p = policy(path + ".policy", r.policy());
+                    Failback f = r.failback() == null ? null : failback(path + ".failback", r.failback());
+                    rules.add(new PolicyRule(r.id(), pattern(path + ".vendor", r.vendor()),
+                            pattern(path + ".product", r.product()), p, f));
+                }
+            }
+            return new MultipathConfig(noPath, checker, same, busy, attempts, fence, rules, policy, failback);
+        }
+
+        private String policy(String path, String name) throws HostConfigException {
+            return check(path, () -> {
+                PathSelectors.create(name, null);
+                return name;
+            });
+        }
+
+        private Failback failback(String path, String text) throws HostConfigException {
+            return check(path, () -> switch (text) {
+                case "immediate" -> Failback.IMMEDIATE;
+                case "manual" -> Failback.MANUAL;
+                default -> throw new IllegalArgumentException("\"" + text + "\" is not immediate or manual");
+            });
+        }
+
+        private java.util.regex.Pattern pattern(String path, String text) throws HostConfigException {
+            if (text == null) {
+                return null;
+            }
+            return check(path, () -> {
+                try {
+                    return java.util.regex.Pattern.compile(text);
+                } catch (java.util.regex.PatternSyntaxException e) {
+                    throw new IllegalArgumentException("\"" + text + "\" is not a regular expression: "
+                            + e.getDescription());
+                }
+            });
+        }
+
+        private int count(String path, Integer value, int fallback, int min, int max) throws HostConfigException {
+            if (value == null) {
+                return fallback;
+            }
+            if (value < min || value > max) {
+                throw error(path, value + " is out of range " + min + ".." + max);
+            }
+            return value;
+        }
+
         private Duration positive(String path, Duration d) throws HostConfigException {
             return check(path, () -> positive(d));
         }
@@ -326,6 +467,24 @@ public final class HostConfigLoader {
             }
             return (int) n;
         }
+    }
+
+    /** {@code HOST:PORT} with a loopback IP literal; port 0 picks a free port. */
+    public static InetSocketAddress loopback(String text) {
+        String t = text == null ? "" : text.strip();
+        int colon = t.lastIndexOf(':');
+        if (colon < 1 || colon == t.length() - 1) {
+            throw new IllegalArgumentException("\"" + text + "\" is not HOST:PORT (e.g. 127.0.0.1:10809)");
+        }
+        String port = t.substring(colon + 1);
+        if (port.length() > 5 || !port.chars().allMatch(Character::isDigit) || Integer.parseInt(port) > 65535) {
+            throw new IllegalArgumentException("\"" + text + "\": port " + port + " is not 0..65535");
+        }
+        InetAddress a = hostPort(t.substring(0, colon));
+        if (!a.isLoopbackAddress()) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a loopback address (e.g. 127.0.0.1)");
+        }
+        return new InetSocketAddress(a, Integer.parseInt(port));
     }
 
     /** {@code *} for any local address, else an IPv4 or IPv6 literal (no name lookups). */

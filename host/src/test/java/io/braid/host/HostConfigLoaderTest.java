@@ -126,15 +126,94 @@ class HostConfigLoaderTest {
         assertError("portals: [a]\nnegotiation: {headerDigest: [MD5]}\n",
                 "host.yaml: negotiation.headerDigest: \"MD5\" is not None or CRC32C");
         assertError("portals: [a]\nmaxQueuedCommands: 0\n", "host.yaml: maxQueuedCommands: 0 is out of range 1..65536");
-        assertError("portals: [a]\npings: 1s\n", "host.yaml: pings: unknown field (expected one of: chap, commandTimeout,"
-                + " discoveryChap, followDiscoveredPortals, hostPorts, initiatorAlias, initiatorName, loginTimeout,"
-                + " logoutTimeout, maxQueuedCommands, negotiation, ping, portals, reconnect, rescanInterval,"
-                + " targets, taskManagementTimeout)");
+        assertError("portals: [a]\npings: 1s\n", "host.yaml: pings: unknown field (expected one of: api, chap,"
+                + " commandTimeout, dataDir, discoveryChap, exports, followDiscoveredPortals, hostPorts, initiatorAlias,"
+                + " initiatorName, loginTimeout, logoutTimeout, maxQueuedCommands, multipath, nbd, negotiation, ping,"
+                + " portals, reconnect, rescanInterval, targets, taskManagementTimeout)");
         assertError("portals: [a]\nfollowDiscoveredPortals: maybe\n",
                 "host.yaml: followDiscoveredPortals: \"maybe\" is not true or false");
         assertError("portals: [a\n", "host.yaml: line 2, column 1: expected ',' or ']', but got <stream end> (YAML syntax)");
         assertError("", "host.yaml: file is empty");
         assertError("- a\n", "host.yaml: expected a mapping of settings (initiatorName, hostPorts, portals, ...) at the top level");
+    }
+
+    static final String AGENT = """
+            portals: [127.0.0.1]
+            dataDir: agent-data
+            nbd: {tcp: "127.0.0.1:10809"}
+            api: 127.0.0.2:0
+            exports:
+              naa.3a1b2c3d4e5f6071: db
+              0F1E2D3C4B5A69788796A5B4C3D2E1F0: logs
+            multipath:
+              noPathTimeout: 5s
+              checkerInterval: 500ms
+              samePathRetries: 3
+              busyRetries: 7
+              maxAttempts: 9
+              writeFenceTimeout: 0s
+              policy: round-robin
+              failback: manual
+              devices:
+                - {id: naa.3a1b2c3d4e5f6071, policy: failover-only, failback: immediate}
+                - {vendor: BRAID, product: "Braid.*", policy: least-queue-depth}
+            """;
+
+    @Test
+    void readsTheAgentFields(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("host.yaml");
+        Files.writeString(f, AGENT);
+        AgentConfig a = HostConfigLoader.loadAgent(f);
+        assertThat(a.host().portals()).containsExactly(new Endpoint("127.0.0.1", 3260));
+        assertThat(a.dataDir()).isEqualTo(dir.resolve("agent-data"));
+        assertThat(a.nbdTcp()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 10809));
+        assertThat(a.api()).isEqualTo(new java.net.InetSocketAddress("127.0.0.2", 0));
+        assertThat(a.exportNames()).containsOnly(java.util.Map.entry("naa.3a1b2c3d4e5f6071", "db"),
+                java.util.Map.entry("0F1E2D3C4B5A69788796A5B4C3D2E1F0", "logs"));
+        var m = a.multipath();
+        assertThat(m.noPathTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(m.checkerInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(m.samePathRetries()).isEqualTo(3);
+        assertThat(m.busyRetries()).isEqualTo(7);
+        assertThat(m.maxAttempts()).isEqualTo(9);
+        assertThat(m.writeFenceTimeout()).isZero();
+        assertThat(m.defaultPolicy()).isEqualTo("round-robin");
+        assertThat(m.defaultFailback()).isEqualTo(io.braid.host.multipath.Failback.MANUAL);
+        assertThat(m.policies()).hasSize(2);
+        assertThat(m.policies().get(0)).isEqualTo(new io.braid.host.multipath.PolicyRule("naa.3a1b2c3d4e5f6071", null,
+                null, "failover-only", io.braid.host.multipath.Failback.IMMEDIATE));
+        assertThat(m.policies().get(1).vendor().pattern()).isEqualTo("BRAID");
+        assertThat(m.policies().get(1).policy()).isEqualTo("least-queue-depth");
+
+        AgentConfig defaults = HostConfigLoader.parseAgent("host.yaml", "portals: [a]\n", dir);
+        assertThat(defaults.dataDir()).isEqualTo(Path.of("braid-data").toAbsolutePath());
+        assertThat(defaults.nbdTcp()).isNull();
+        assertThat(defaults.api()).isEqualTo(AgentConfig.DEFAULT_API);
+        assertThat(defaults.exportNames()).isEmpty();
+        assertThat(defaults.multipath()).isEqualTo(io.braid.host.multipath.MultipathConfig.defaults());
+    }
+
+    @Test
+    void agentErrorsNameTheField() {
+        assertError("portals: [a]\nmultipath: {noPathTimeout: soon}\n",
+                "host.yaml: multipath.noPathTimeout: \"soon\" is not a duration (use e.g. 500ms, 1s, 2m)");
+        assertError("portals: [a]\nmultipath: {checkerInterval: 0s}\n",
+                "host.yaml: multipath.checkerInterval: must be more than 0");
+        assertError("portals: [a]\nmultipath: {failback: later}\n",
+                "host.yaml: multipath.failback: \"later\" is not immediate or manual");
+        assertError("portals: [a]\nmultipath: {maxAttempts: 0}\n", "host.yaml: multipath.maxAttempts: 0 is out of range 1..1000");
+        assertError("portals: [a]\nmultipath: {devices: [{vendor: BRAID}]}\n",
+                "host.yaml: multipath.devices[0].policy: is required");
+        assertError("portals: [a]\nmultipath: {devices: [{product: \"(\", policy: round-robin}]}\n",
+                "host.yaml: multipath.devices[0].product: \"(\" is not a regular expression: Unclosed group");
+        assertError("portals: [a]\nnbd: {tcp: \"10.1.2.3:10809\"}\n",
+                "host.yaml: nbd.tcp: \"10.1.2.3:10809\" is not a loopback address (e.g. 127.0.0.1)");
+        assertError("portals: [a]\napi: 127.0.0.1\n", "host.yaml: api: \"127.0.0.1\" is not HOST:PORT (e.g. 127.0.0.1:10809)");
+        assertError("portals: [a]\nexports: {naa.1: \"a/b\"}\n",
+                "host.yaml: exports.naa.1: device name 'a/b' contains '/' at index 1");
+        assertError("portals: [a]\nexports: {naa.1: db, naa.2: db}\n",
+                "host.yaml: exports.naa.2: name \"db\" is given to two devices");
+        assertError("portals: [a]\ndataDir: \"\"\n", "host.yaml: dataDir: must not be empty");
     }
 
     @Test

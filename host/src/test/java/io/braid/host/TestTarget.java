@@ -87,6 +87,18 @@ public final class TestTarget implements AutoCloseable {
             return this;
         }
 
+        /** Listens on these loopback addresses ({@code host} or {@code host:port}) instead of 127.0.6.1 (and .2). */
+        public Builder portals(String... hosts) {
+            portals.clear();
+            portals.addAll(List.of(hosts));
+            return this;
+        }
+
+        public Builder readOnlyVolume(String volumeName, long sizeBytes) {
+            volumes.add(new VolumeSpec(volumeName, sizeBytes, volumes.size(), true));
+            return this;
+        }
+
         public Builder chap(String user, String secret) {
             chap = new ChapCredentials(user, secret);
             return this;
@@ -98,7 +110,9 @@ public final class TestTarget implements AutoCloseable {
         }
 
         public TestTarget start() throws IOException {
-            List<PortalSpec> ps = portals.stream().map(h -> new PortalSpec(new HostPort(h, 0), 1)).toList();
+            List<PortalSpec> ps = portals.stream().map(h -> new PortalSpec(h.contains(":")
+                    ? new HostPort(h.substring(0, h.indexOf(':')), Integer.parseInt(h.substring(h.indexOf(':') + 1)))
+                    : new HostPort(h, 0), 1)).toList();
             NodeConfig config = new NodeConfig(name, dataDir, ps, volumes,
                     new AuthConfig(chap, mutual, perInitiator), List.of(), new HostPort("127.0.0.1", 0));
             return new TestTarget(StorageNode.start(config));

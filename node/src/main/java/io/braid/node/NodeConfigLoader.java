@@ -110,7 +110,8 @@ public final class NodeConfigLoader {
         }
     }
 
-    record VolumeFile(String name, String size, Integer lun, Boolean readOnly, FeaturesFile features) {
+    record VolumeFile(String name, String size, Integer lun, Boolean readOnly, FeaturesFile features,
+                      String backing) {
     }
 
     /** Per-LUN switches; each absent one is on. */
@@ -305,7 +306,11 @@ public final class NodeConfigLoader {
                     }
                 }
                 boolean readOnly = v.readOnly() != null && v.readOnly();
-                out.add(new VolumeSpec(name, size, lun, readOnly, features(v.features())));
+                VolumeSpec.Backing backing = v.backing() == null ? VolumeSpec.Backing.FILE
+                        : check(path + ".backing", () -> VolumeSpec.Backing.parse(v.backing()));
+                int chosenLun = lun;
+                out.add(check(path, () -> new VolumeSpec(name, size, chosenLun, readOnly, features(v.features()),
+                        backing)));
             }
             return out;
         }

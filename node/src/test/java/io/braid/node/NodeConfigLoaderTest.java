@@ -96,6 +96,64 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void memoryBacking() throws Exception {
+        NodeConfig c = parse("""
+                name: n
+                dataDir: d
+                volumes:
+                  - name: v0
+                    size: 1G
+                  - name: scratch
+                    size: 128M
+                    backing: memory
+                  - name: disk
+                    size: 1M
+                    backing: file
+                """);
+        assertThat(c.volumes()).containsExactly(new VolumeSpec("v0", 1L << 30, 0, false),
+                new VolumeSpec("scratch", 128L << 20, 1, false, VolumeSpec.Backing.MEMORY),
+                new VolumeSpec("disk", 1L << 20, 2, false, VolumeSpec.Backing.FILE));
+        assertThatThrownBy(() -> parse("""
+                name: n
+                dataDir: d
+                volumes:
+                  - name: v0
+                    size: 1G
+                    backing: tape
+                """)).hasMessageContaining("volumes[0].backing: \"tape\" is not a volume backing (file or memory)");
+        assertThatThrownBy(() -> parse("""
+                name: n
+                dataDir: d
+                volumes:
+                  - name: v0
+                    size: 1G
+                    backing: memory
+                    readOnly: true
+                """)).hasMessageContaining("volumes[0]: volume \"v0\": a memory volume cannot be read-only");
+    }
+
+    @Test
+    void memoryBackingWithFeaturesAndAcls() throws Exception {
+        NodeConfig c = parse("""
+                name: n
+                dataDir: d
+                volumes:
+                  - name: scratch
+                    size: 64M
+                    backing: memory
+                    features: {persistentReservations: false}
+                acls:
+                  - initiator: iqn.2004-10.com.example:host1
+                    volumes: [{name: scratch, readOnly: true}]
+                """);
+        assertThat(c.volumes()).containsExactly(new VolumeSpec("scratch", 64L << 20, 0, false,
+                EnumSet.of(UnitFeature.COMPARE_AND_WRITE, UnitFeature.EXTENDED_COPY, UnitFeature.THIN_PROVISIONING),
+                VolumeSpec.Backing.MEMORY));
+        assertThat(c.acls()).containsExactly(new InitiatorAcl("iqn.2004-10.com.example:host1",
+                List.of(new LunMapping("scratch", true))));
+    }
+
+    @Test
     void fillsDefaults() throws Exception {
         NodeConfig c = parse(MINIMAL);
         assertThat(c.portals()).containsExactly(new PortalSpec(new HostPort("127.0.0.1", 3260), 1));
@@ -163,7 +221,7 @@ class NodeConfigLoaderTest {
                 + " (expected one of: acls, allowedInitiators, api, chap, dataDir, name, portals, volumes)");
         assertThat(error(MINIMAL.replace("size: 1G", "size: 1G\n    sise: 2G")))
                 .isEqualTo("node.yaml: volumes[0].sise: unknown field"
-                        + " (expected one of: features, lun, name, readOnly, size)");
+                        + " (expected one of: backing, features, lun, name, readOnly, size)");
         assertThat(error(MINIMAL + "chap:\n  user: u\n  secret: s\n  mutal: {user: a, secret: b}\n"))
                 .startsWith("node.yaml: chap.mutal: unknown field");
     }

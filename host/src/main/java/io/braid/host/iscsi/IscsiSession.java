@@ -537,6 +537,9 @@ public final class IscsiSession implements AutoCloseable {
         logoutItt = RESERVED;
         login = null;
         if (c.channel != null) {
+            if (kind == FailureKind.PING_TIMEOUT || kind == FailureKind.CONNECTION_LOST) {
+                abortive(c.channel);
+            }
             c.channel.close();
         }
         String why = name + ": " + reason;
@@ -561,6 +564,21 @@ public final class IscsiSession implements AutoCloseable {
         attempts = Math.max(0, attempts + 1);
         time2WaitMillis = 0;
         reconnectTimer = loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Makes the next close a reset (SO_LINGER 0): the kernel drops what it still holds for the
+     * target instead of retransmitting it for minutes, so that a command the multipath driver has
+     * already sent through another path cannot reach the target late through this one.
+     */
+    private static void abortive(Channel channel) {
+        try {
+            if (channel.isOpen()) {
+                channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+            }
+        } catch (RuntimeException e) {
+            log.debug("cannot set SO_LINGER before the reset: {}", e.toString());
+        }
     }
 
     /** Drops the current connection, if any. */

@@ -54,6 +54,45 @@ class ScsiDataTest {
     }
 
     @Test
+    void multipathCdbs() {
+        assertThat(Cdbs.synchronizeCache16()).isEqualTo(hex("91 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"));
+        // WRITE SAME (16): UNMAP bit (byte 1 bit 3), LBA 0x10, 0xFFFFFFFF blocks (unsigned).
+        assertThat(Cdbs.writeSame16(0x10, -1, true)).isEqualTo(hex("93 08 00 00 00 00 00 00 00 10 ff ff ff ff 00 00"));
+        assertThat(Cdbs.writeSame16(1, 8, false)).isEqualTo(hex("93 00 00 00 00 00 00 00 00 01 00 00 00 08 00 00"));
+        assertThatThrownBy(() -> Cdbs.writeSame16(0, 0, false))
+                .hasMessage("WRITE SAME of 0 blocks would reach the last block");
+        assertThat(Cdbs.unmap(40)).isEqualTo(hex("42 00 00 00 00 00 00 00 28 00"));
+        assertThat(Cdbs.modeSense6(0x3F, 255)).isEqualTo(hex("1a 08 3f 00 ff 00"));
+        // UNMAP DATA LENGTH 38 (= 40 - 2), BLOCK DESCRIPTOR DATA LENGTH 32, two descriptors.
+        assertThat(Cdbs.unmapParameters(new long[][] {{0x100, 8}, {0x0102030405L, 0xFFFFFFFFL}})).isEqualTo(hex(
+                "00 26 00 20 00 00 00 00"
+                        + " 00 00 00 00 00 00 01 00  00 00 00 08  00 00 00 00"
+                        + " 00 00 00 01 02 03 04 05  ff ff ff ff  00 00 00 00"));
+        assertThatThrownBy(() -> Cdbs.unmapParameters(new long[][] {{0, 0}})).hasMessageContaining("1..4294967295");
+    }
+
+    @Test
+    void blockLimitsAndProvisioning() {
+        byte[] b0 = new byte[64];
+        b0[1] = (byte) 0xB0;
+        b0[3] = 0x3C;
+        b0[11] = 0x40;                 // MAXIMUM TRANSFER LENGTH 64 blocks
+        b0[15] = 0x08;                 // OPTIMAL TRANSFER LENGTH 8
+        b0[22] = 0x01;                 // MAXIMUM UNMAP LBA COUNT 256
+        b0[27] = 0x10;                 // MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT 16
+        b0[28] = (byte) 0x80;          // UGAVALID
+        b0[31] = 0x08;                 // OPTIMAL UNMAP GRANULARITY 8
+        b0[42] = 0x10;                 // MAXIMUM WRITE SAME LENGTH 4096
+        assertThat(BlockLimits.parse(b0)).isEqualTo(new BlockLimits(64, 8, 256, 16, 8, 4096));
+        assertThat(BlockLimits.parse(java.util.Arrays.copyOf(b0, 16))).isEqualTo(new BlockLimits(64, 8, 0, 0, 0, 0));
+        assertThatThrownBy(() -> BlockLimits.parse(hex("00 b2 00 00"))).hasMessageContaining("page code b2h");
+        // LBPU, LBPWS, LBPRZ 001b; provisioning type 2 (thin).
+        assertThat(LogicalBlockProvisioning.parse(hex("00 b2 00 04 00 c4 02 00")))
+                .isEqualTo(new LogicalBlockProvisioning(true, true, true, 2));
+        assertThat(LogicalBlockProvisioning.parse(hex("00 b2 00 04 00 00 00 00")).canDeallocate()).isFalse();
+    }
+
+    @Test
     void lunAddressing() {
         assertThat(SamLun.encode(5)).isEqualTo(0x0005_0000_0000_0000L);
         assertThat(SamLun.encode(300)).isEqualTo(0x412C_0000_0000_0000L);

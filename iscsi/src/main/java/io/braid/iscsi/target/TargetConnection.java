@@ -1062,6 +1062,9 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         pingTtt = allocateTtt();
         send(new NopIn(0, Pdu.RESERVED_TAG, pingTtt, statSn, session.expCmdSn(), session.maxCmdSn(),
                 Unpooled.EMPTY_BUFFER));
+        if (config.nopInTimeoutMillis() <= 0) {
+            return; // TCP keep-alive decides whether the peer is gone
+        }
         pingTimeout = channel.eventLoop().schedule(() -> {
             log.info("connection {}: no answer to NOP-In within {} ms; closing", name, config.nopInTimeoutMillis());
             close("NOP-In timeout");

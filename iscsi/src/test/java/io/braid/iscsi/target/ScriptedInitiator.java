@@ -94,6 +94,11 @@ final class ScriptedInitiator implements AutoCloseable {
         return channel.isActive();
     }
 
+    /** Whether the target closed the connection within {@code millis}. */
+    boolean awaitClosed(long millis) {
+        return channel.closeFuture().awaitUninterruptibly(millis);
+    }
+
     @Override
     public void close() {
         channel.close().syncUninterruptibly();

@@ -34,6 +34,10 @@ final class Commands {
         all.addAll(AluaCommands.descriptors());
         all.addAll(ModeSelectCommands.descriptors());
         all.addAll(TaskManagementReport.descriptors());
+        all.addAll(CompareAndWriteCommands.descriptors());
+        all.addAll(ThinProvisioningCommands.descriptors());
+        all.addAll(SanitizeCommands.descriptors());
+        all.addAll(MediumCommands.descriptors());
         return new CommandTable(all);
     }
 

@@ -273,7 +273,15 @@ public final class CoreTarget implements ScsiTarget {
                 throw truncated ? CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE) : table.unsupported(cdb);
             }
             if (unit != null && !unit.offers(d)) {
-                throw CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE);
+                // A per-LUN switch is off: as on a target without the command. A service action
+                // of an opcode the unit still offers otherwise is an invalid field (GET LBA STATUS
+                // under READ CAPACITY (16)); an opcode switched off entirely is unknown.
+                throw offersOpcode(unit, d.opcode()) ? table.unsupported(cdb)
+                        : CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE);
+            }
+            CheckCondition sanitizing = unit == null ? null : unit.sanitizer().refusal(d);
+            if (sanitizing != null) {
+                throw sanitizing;
             }
             FieldPointer invalid = d.firstInvalidBit(cdb);
             if (invalid != null) {
@@ -316,6 +324,11 @@ public final class CoreTarget implements ScsiTarget {
             return new ScsiResult(ScsiResult.CHECK_CONDITION,
                     Sense.of(SenseCode.INTERNAL_TARGET_FAILURE).encode(format), null, Command.saturated(described));
         }
+    }
+
+    /** Whether the unit offers any command with this opcode. */
+    private boolean offersOpcode(LogicalUnit unit, int opcode) {
+        return table.all().stream().anyMatch(c -> c.opcode() == opcode && unit.offers(c));
     }
 
     /**
@@ -430,6 +443,7 @@ public final class CoreTarget implements ScsiTarget {
     private TaskManagementResponse resetUnit(LogicalUnit unit, SenseCode condition) {
         TaskManagementResponse r = abortAll(tasks.matching(e -> e.lun() == unit.lun()));
         unit.modeParameters().revertToSaved();
+        unit.mediumRemoval().clear();
         copyManager.reset(unit.lun());
         unit.reservations().reset();
         unit.unitAttentions().establishAll(nexuses, condition);
@@ -495,6 +509,7 @@ public final class CoreTarget implements ScsiTarget {
         nexuses.remove(nexus);
         for (LogicalUnit unit : units.values()) {
             unit.unitAttentions().discard(nexus);
+            unit.mediumRemoval().release(nexus);
             unit.reservations().nexusLost(nexus);
         }
         copyManager.forget(nexus);

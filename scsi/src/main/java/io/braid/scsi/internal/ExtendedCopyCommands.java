@@ -336,7 +336,7 @@ final class ExtendedCopyCommands {
             long offset = backwards ? bytes - done - n : done;
             try {
                 src.read((srcStart + offset) / sbs, buffer.nioBuffer(0, n));
-                writeDestination(dst, (dstStart + offset) / dbs, buffer, n);
+                writeDestination(cmd, dst, (dstStart + offset) / dbs, buffer, n);
             } catch (CheckCondition e) {
                 log.warn("lun {}: EXTENDED COPY segment {} from lun {} to lun {} failed: {}",
                         cmd.unit().lun(), segment, src.lun(), dst.lun(), e.getMessage());
@@ -349,11 +349,12 @@ final class ExtendedCopyCommands {
     }
 
     /**
-     * One chunk's write to the destination. This is where the LBA range lock that serialises
-     * COMPARE AND WRITE against other writers is taken once it exists in the core (issue 3).
+     * One chunk's write to the destination, holding the destination's LBA range lock shared so a
+     * COMPARE AND WRITE of an overlapping range never interleaves with it; the wait for the range
+     * polls the copy's own task for task management.
      */
-    private static void writeDestination(LogicalUnit dst, long lba, ByteBuf buffer, int n) {
-        dst.write(lba, buffer.nioBuffer(0, n), false);
+    private static void writeDestination(Command cmd, LogicalUnit dst, long lba, ByteBuf buffer, int n) {
+        dst.write(cmd, lba, buffer.nioBuffer(0, n), false);
     }
 
     /*

@@ -136,36 +136,67 @@ final class InquiryData {
 
     /*
      * VPD B0h Block Limits (SBC-4), page length 3Ch:
-     *  5 MAXIMUM COMPARE AND WRITE LENGTH        20-23 MAXIMUM UNMAP LBA COUNT
-     *  6-7 OPTIMAL TRANSFER LENGTH GRANULARITY   24-27 MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
-     *  8-11 MAXIMUM TRANSFER LENGTH              36-43 MAXIMUM WRITE SAME LENGTH
-     *  12-15 OPTIMAL TRANSFER LENGTH             44-63 atomic transfer limits
-     * Commands not implemented yet (COMPARE AND WRITE, UNMAP, WRITE SAME) report 0.
+     *  4 WSNZ (bit 0)                            28-31 OPTIMAL UNMAP GRANULARITY
+     *  5 MAXIMUM COMPARE AND WRITE LENGTH        32-35 UGAVALID | UNMAP GRANULARITY ALIGNMENT
+     *  6-7 OPTIMAL TRANSFER LENGTH GRANULARITY   36-43 MAXIMUM WRITE SAME LENGTH
+     *  8-11 MAXIMUM TRANSFER LENGTH              44-47 MAXIMUM ATOMIC TRANSFER LENGTH
+     *  12-15 OPTIMAL TRANSFER LENGTH             48-51 ATOMIC ALIGNMENT
+     *  16-19 MAXIMUM PREFETCH LENGTH             52-55 ATOMIC TRANSFER LENGTH GRANULARITY
+     *  20-23 MAXIMUM UNMAP LBA COUNT             56-59 MAXIMUM ATOMIC TRANSFER LENGTH WITH BOUNDARY
+     *  24-27 MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT 60-63 MAXIMUM ATOMIC BOUNDARY SIZE
+     * WSNZ 0: WRITE SAME with zero blocks means "to the last LBA". A switched-off command reports
+     * 0 in its fields (COMPARE AND WRITE; the unmap fields unless thin provisioned). Atomic writes
+     * have no alignment or granularity rule and no atomic boundaries.
      */
     static byte[] blockLimits(LogicalUnit unit, TargetLimits limits) {
         int bs = unit.blockSize();
         byte[] b = header(0xB0, 0x3C);
+        if (unit.has(UnitFeature.COMPARE_AND_WRITE)) {
+            b[5] = (byte) CompareAndWriteCommands.MAX_COMPARE_AND_WRITE_BLOCKS;
+        }
         BigEndian.put16(b, 6, Math.max(1, 4096 / bs));
         BigEndian.put32(b, 8, limits.maxTransferBlocks(bs));
         BigEndian.put32(b, 12, limits.optimalTransferBytes() / bs);
+        if (unit.thinProvisioned()) {
+            BigEndian.put32(b, 20, ThinProvisioningCommands.MAX_UNMAP_BLOCKS);
+            BigEndian.put32(b, 24, ThinProvisioningCommands.MAX_UNMAP_DESCRIPTORS);
+            BigEndian.put32(b, 28, Math.max(1, unit.device().allocationUnit() / bs));
+            b[32] = (byte) 0x80; // UGAVALID: units are aligned to LBA 0
+        }
+        BigEndian.put64(b, 36, ThinProvisioningCommands.MAX_WRITE_SAME_BLOCKS);
+        BigEndian.put32(b, 44, CompareAndWriteCommands.maxAtomicBlocks(unit, limits));
         return b;
     }
 
-    /**
-     * VPD B1h Block Device Characteristics (SBC-4), page length 3Ch. MEDIUM ROTATION RATE 0 ("not
-     * reported"): a file backstore cannot know what is under it.
+    /*
+     * VPD B1h Block Device Characteristics (SBC-4), page length 3Ch: 4-5 MEDIUM ROTATION RATE,
+     * 6 PRODUCT TYPE, 7 WABEREQ(7:6) WACEREQ(5:4) NOMINAL FORM FACTOR. MEDIUM ROTATION RATE 0
+     * ("not reported"): a backstore cannot know what is under it. WABEREQ 01b where SANITIZE
+     * BLOCK ERASE is offered: afterwards reads complete and return zeroes. No cryptographic
+     * erase (WACEREQ 00b): nothing is encrypted, so there is no key to change.
      */
-    static byte[] blockDeviceCharacteristics() {
-        return header(0xB1, 0x3C);
+    static byte[] blockDeviceCharacteristics(LogicalUnit unit) {
+        byte[] b = header(0xB1, 0x3C);
+        if (unit.thinProvisioned()) {
+            b[7] = 0x40;
+        }
+        return b;
     }
 
-    /**
-     * VPD B2h Logical Block Provisioning (SBC-4), page length 4: no UNMAP or WRITE SAME unmapping
-     * (LBPU, LBPWS, LBPWS10 zero) and PROVISIONING TYPE 000b, fully provisioned, matching LBPME 0 in
-     * READ CAPACITY (16). Thin provisioning arrives with the page store.
+    /*
+     * VPD B2h Logical Block Provisioning (SBC-4), page length 4:
+     *  4 THRESHOLD EXPONENT   5 LBPU LBPWS LBPWS10 LBPRZ(3) ANC_SUP DP   6 MINIMUM PERCENTAGE | PROVISIONING TYPE
+     * Thin provisioned (type 010b): UNMAP and both WRITE SAMEs unmap, deallocated blocks read as
+     * zeroes (LBPRZ 001b), no anchored state (ANC_SUP 0) and no thresholds. Otherwise fully
+     * provisioned (type 000b, nothing set), matching LBPME in READ CAPACITY (16).
      */
-    static byte[] logicalBlockProvisioning() {
-        return header(0xB2, 4);
+    static byte[] logicalBlockProvisioning(LogicalUnit unit) {
+        byte[] b = header(0xB2, 4);
+        if (unit.thinProvisioned()) {
+            b[5] = (byte) (0x80 | 0x40 | 0x20 | 0x04);
+            b[6] = 0x02;
+        }
+        return b;
     }
 
     private static final int CODE_SET_BINARY = 1;

@@ -45,8 +45,8 @@ final class SpcCommands {
             case 0x83 -> InquiryData.deviceIdentification(unit, target.identity(), cmd.nexus());
             case InquiryData.THIRD_PARTY_COPY -> ExtendedCopyCommands.thirdPartyCopyPage(unit);
             case 0xB0 -> InquiryData.blockLimits(unit, target.limits());
-            case 0xB1 -> InquiryData.blockDeviceCharacteristics();
-            case 0xB2 -> InquiryData.logicalBlockProvisioning();
+            case 0xB1 -> InquiryData.blockDeviceCharacteristics(unit);
+            case 0xB2 -> InquiryData.logicalBlockProvisioning(unit);
             default -> throw CheckCondition.invalidFieldInCdb(2, 7);
         };
         return cmd.dataIn(data);
@@ -77,8 +77,9 @@ final class SpcCommands {
     /*
      * REQUEST SENSE (03h): 1 DESC (bit 0), 4 ALLOCATION LENGTH. Status is delivered with autosense,
      * so the only sense kept for a later REQUEST SENSE is a pending unit attention, which this
-     * reports and clears (SAM-5 "Unit attention conditions"); otherwise NO SENSE. DESC selects the
-     * format for this reply regardless of D_SENSE.
+     * reports and clears (SAM-5 "Unit attention conditions"); then a sanitize operation in progress
+     * (with its progress) or failed; otherwise NO SENSE. DESC selects the format for this reply
+     * regardless of D_SENSE.
      */
     static ScsiResult requestSense(Command cmd) {
         SenseFormat format = (cmd.cdb()[1] & 0x01) != 0 ? SenseFormat.DESCRIPTOR : SenseFormat.FIXED;
@@ -88,6 +89,13 @@ final class SpcCommands {
             code = SenseCode.LOGICAL_UNIT_NOT_SUPPORTED;
         } else {
             SenseCode ua = unit.unitAttentions().take(cmd.nexus());
+            if (ua == null) {
+                // SBC-4 "Sanitize operations": REQUEST SENSE is how an initiator polls the progress.
+                Sense sanitizing = unit.sanitizer().sense();
+                if (sanitizing != null) {
+                    return cmd.dataIn(sanitizing.encode(format));
+                }
+            }
             code = ua != null ? ua : SenseCode.NO_ADDITIONAL_SENSE_INFORMATION;
         }
         return cmd.dataIn(Sense.of(code).encode(format));
@@ -198,7 +206,7 @@ final class SpcCommands {
         CommandTable table = cmd.target().commandTable();
         LogicalUnit unit = cmd.unit();
         if (options == 0b000) {
-            return cmd.dataIn(allCommands(table, cmd.unit(), rctd));
+            return cmd.dataIn(allCommands(table, unit, rctd));
         }
         int opcode = cdb[3] & 0xFF;
         int sa = BigEndian.u16(cdb, 4);
@@ -219,7 +227,7 @@ final class SpcCommands {
             case 0b011 -> table.find(opcode, hasSa ? sa : -1);
             default -> throw CheckCondition.invalidFieldInCdb(2, 2);
         };
-        return cmd.dataIn(oneCommand(d == null || cmd.unit().offers(d) ? d : null, rctd));
+        return cmd.dataIn(oneCommand(d != null && unit.offers(d) ? d : null, rctd));
     }
 
     /** SPC-5 "All_commands parameter data": COMMAND DATA LENGTH, then one descriptor per command. */

@@ -141,8 +141,10 @@ class InquiryTest {
         assertThat(d).hasSize(64);
         assertThat(d[3] & 0xFF).isEqualTo(0x3C);
         assertThat(HexFormat.of().formatHex(d, 4, 20)).as("WSNZ, CAW, granularity 8, max 16384, optimal 2048, prefetch")
-                .isEqualTo("0000" + "0008" + "00004000" + "00000800" + "00000000");
-        assertThat(Arrays.copyOfRange(d, 20, 64)).as("no unmap, write same or atomics").containsOnly(0);
+                .isEqualTo("00ff" + "0008" + "00004000" + "00000800" + "00000000");
+        assertThat(Arrays.copyOfRange(d, 20, 36)).as("no unmap: not thin provisioned").containsOnly(0);
+        assertThat(HexFormat.of().formatHex(d, 36, 64)).as("write same, atomic transfer length (1 MiB), no alignment or boundaries")
+                .isEqualTo("000000000000ffff" + "00000800" + "00000000".repeat(4));
         byte[] fourK = h.run(7, "12 01 b0 00 ff 00").data();
         assertThat(HexFormat.of().formatHex(fourK, 6, 16)).isEqualTo("0001" + "00000800" + "00000100");
     }

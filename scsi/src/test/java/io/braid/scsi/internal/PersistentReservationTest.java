@@ -320,7 +320,13 @@ class PersistentReservationTest {
         device.awaitReadEntered();
         CompletableFuture<Harness.Reply> preempt = CompletableFuture.supplyAsync(
                 () -> pr.out(NEXUS_B, PREEMPT_AND_ABORT, Pr.EA, 0xB, 0xA), pool);
-        Thread.sleep(100);
+        // QUERY TASK stops finding the read once PREEMPT AND ABORT has marked it aborted (a fixed
+        // sleep is too short on a loaded machine).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (h.target.manageTask(NEXUS_A, io.braid.scsi.TaskManagementFunction.QUERY_TASK, 0, 999)
+                == io.braid.scsi.TaskManagementResponse.FUNCTION_SUCCEEDED && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         assertThat(preempt).as("waits for the aborted task").isNotDone();
         gate.countDown();
         pr.good(preempt.get(5, TimeUnit.SECONDS));

@@ -1,0 +1,34 @@
+package io.braid.host.multipath;
+
+import io.braid.host.discovery.PathId;
+
+import java.time.Instant;
+
+/**
+ * Something that happened to a device or path, kept in the driver's recent-events ring and
+ * given to {@link MultipathListener}s.
+ *
+ * @param sequence increasing from 1; {@link Multipath#events(long)} returns those after a number
+ * @param time     when
+ * @param type     what
+ * @param deviceId the device, or null
+ * @param path     the path, or null
+ * @param message  details for people
+ */
+public record MultipathEvent(long sequence, Instant time, Type type, String deviceId, PathId path, String message) {
+
+    /** Kinds of event. */
+    public enum Type {
+        DEVICE_ADDED, DEVICE_REMOVED, PATH_ADDED, PATH_REMOVED, PATH_FAILED, PATH_REINSTATED,
+        /** The device's last usable path failed: I/O waits. */
+        NO_PATH,
+        /** The wait without a path ran out: waiting I/O failed. */
+        NO_PATH_TIMEOUT,
+        /** A path is usable again after NO_PATH. */
+        PATH_RESTORED;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+}

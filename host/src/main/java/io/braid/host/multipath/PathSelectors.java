@@ -1,0 +1,146 @@
+package io.braid.host.multipath;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The built-in path selectors (dm-multipath's policies of the same names): failover-only,
+ * round-robin, least-queue-depth and service-time.
+ */
+public final class PathSelectors {
+    public static final String FAILOVER_ONLY = "failover-only";
+    public static final String ROUND_ROBIN = "round-robin";
+    public static final String LEAST_QUEUE_DEPTH = "least-queue-depth";
+    public static final String SERVICE_TIME = "service-time";
+    /** The policy of a device no rule names. */
+    public static final String DEFAULT = SERVICE_TIME;
+
+    private static final Set<String> NAMES = Set.of(FAILOVER_ONLY, ROUND_ROBIN, LEAST_QUEUE_DEPTH, SERVICE_TIME);
+
+    private PathSelectors() {
+    }
+
+    /** The built-in policy names. */
+    public static Set<String> names() {
+        return NAMES;
+    }
+
+    /**
+     * A new selector for one device.
+     *
+     * @throws IllegalArgumentException for a name that is not built in
+     */
+    public static PathSelector create(String name, Failback failback) {
+        return switch (name) {
+            case FAILOVER_ONLY -> new FailoverOnly(failback == null ? Failback.IMMEDIATE : failback);
+            case ROUND_ROBIN -> new RoundRobin();
+            case LEAST_QUEUE_DEPTH -> new LeastQueueDepth();
+            case SERVICE_TIME -> new ServiceTime();
+            default -> throw new IllegalArgumentException("\"" + name + "\" is not a path selection policy (use one of "
+                    + String.join(", ", List.of(FAILOVER_ONLY, ROUND_ROBIN, LEAST_QUEUE_DEPTH, SERVICE_TIME)) + ")");
+        };
+    }
+
+    /**
+     * All I/O through one path: the first candidate in the device's order. With
+     * {@link Failback#MANUAL} the path in use is kept while it is a candidate, so a returning
+     * better path does not take the I/O back.
+     */
+    static final class FailoverOnly implements PathSelector {
+        private final Failback failback;
+        private final AtomicReference<Object> current = new AtomicReference<>();
+
+        FailoverOnly(Failback failback) {
+            this.failback = failback;
+        }
+
+        @Override
+        public String name() {
+            return FAILOVER_ONLY;
+        }
+
+        @Override
+        public PathView select(List<? extends PathView> candidates, IoInfo io) {
+            if (failback == Failback.MANUAL) {
+                Object in = current.get();
+                for (PathView p : candidates) {
+                    if (p.id().equals(in)) {
+                        return p;
+                    }
+                }
+            }
+            PathView first = candidates.get(0);
+            current.set(first.id());
+            return first;
+        }
+    }
+
+    /** Each I/O to the next candidate in turn. */
+    static final class RoundRobin implements PathSelector {
+        private final AtomicInteger next = new AtomicInteger();
+
+        @Override
+        public String name() {
+            return ROUND_ROBIN;
+        }
+
+        @Override
+        public PathView select(List<? extends PathView> candidates, IoInfo io) {
+            return candidates.get(Math.floorMod(next.getAndIncrement(), candidates.size()));
+        }
+    }
+
+    /** The candidate with the fewest I/Os in flight; ties in turn. */
+    static final class LeastQueueDepth implements PathSelector {
+        private final AtomicInteger next = new AtomicInteger();
+
+        @Override
+        public String name() {
+            return LEAST_QUEUE_DEPTH;
+        }
+
+        @Override
+        public PathView select(List<? extends PathView> candidates, IoInfo io) {
+            return lowest(candidates, next.getAndIncrement(), p -> p.queueDepth());
+        }
+    }
+
+    /**
+     * The candidate whose I/Os would finish first: (in flight + 1) × mean latency, the latency
+     * at least 1 µs so that an unmeasured path is tried; ties in turn.
+     */
+    static final class ServiceTime implements PathSelector {
+        private final AtomicInteger next = new AtomicInteger();
+
+        @Override
+        public String name() {
+            return SERVICE_TIME;
+        }
+
+        @Override
+        public PathView select(List<? extends PathView> candidates, IoInfo io) {
+            return lowest(candidates, next.getAndIncrement(),
+                    p -> (p.queueDepth() + 1L) * Math.max(1_000L, p.latencyNanos()));
+        }
+    }
+
+    /** The candidate with the lowest score; among equal scores the turn picks, so ties spread. */
+    private static PathView lowest(List<? extends PathView> candidates, int turn,
+                                   java.util.function.ToLongFunction<PathView> score) {
+        int n = candidates.size();
+        int start = Math.floorMod(turn, n);
+        PathView best = null;
+        long bestScore = Long.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            PathView p = candidates.get((start + i) % n);
+            long s = score.applyAsLong(p);
+            if (best == null || s < bestScore) {
+                best = p;
+                bestScore = s;
+            }
+        }
+        return best;
+    }
+}
