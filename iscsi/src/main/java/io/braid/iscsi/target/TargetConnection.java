@@ -35,10 +35,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.PlatformDependent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,11 +50,13 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -119,6 +123,18 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
     private int tmfRunning;
     private final java.util.ArrayDeque<CommandTask> heldBack = new java.util.ArrayDeque<>();
 
+    /** Tasks handed to the core together at the end of this event-loop turn ({@link #dispatch}). */
+    private final List<CommandTask> ready = new ArrayList<>();
+    private boolean dispatchScheduled;
+    /** Tasks the core finished, queued by storage threads for the event loop ({@link #drainDone}). */
+    private final Queue<CommandTask> done = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drainDone;
+    /** Most tasks, and (roughly) most data bytes, one storage thread takes at a time. */
+    private static final int CHUNK_TASKS = 32;
+    private static final long CHUNK_BYTES = 256 * 1024;
+    private static final ScsiResult ABORTED = new ScsiResult(ScsiResult.TASK_ABORTED, null, null, 0);
+
     private int pingTtt = Pdu.RESERVED_TAG;
     private ScheduledFuture<?> pingTimeout;
 
@@ -147,6 +163,10 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         PduEncoder encoder = new PduEncoder();
         TargetConnection connection = new TargetConnection(ch, portal, config, registry, storage,
                 decoder, encoder, portals);
+        // One flush per read batch, and one per event-loop turn for completions: every send below
+        // asks for a flush, and a syscall per PDU would cost more than the rest of the PDU's path.
+        ch.pipeline().addLast("flush", new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         ch.pipeline().addLast("decoder", decoder);
         ch.pipeline().addLast("encoder", encoder);
         ch.pipeline().addLast("connection", connection);
@@ -537,6 +557,12 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         return t;
     }
 
+    /**
+     * Hands a task whose data is complete to the SCSI core. Tasks made ready during one event-loop
+     * turn (usually one socket read's worth) go to the storage executor together at the end of the
+     * turn, a few per hand-off ({@link #dispatch}), so a queue of small commands costs one
+     * thread wake-up instead of one each.
+     */
     private void submit(CommandTask task) {
         if (tmfRunning > 0) {
             heldBack.add(task); // still COLLECTING as far as task management is concerned
@@ -544,31 +570,112 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         }
         task.phase = CommandTask.Phase.EXECUTING;
         ScsiCommand c = task.command;
-        ScsiTask scsiTask = new ScsiTask(session.nexus(), c.lun(), c.cdb(), Integer.toUnsignedLong(c.itt()),
+        task.scsiTask = new ScsiTask(session.nexus(), c.lun(), c.cdb(), Integer.toUnsignedLong(c.itt()),
                 TaskAttribute.fromWire(c.attr()), c.expectedDataTransferLength(),
                 task.write() ? task.takeData(channel.alloc()) : Unpooled.EMPTY_BUFFER);
+        ready.add(task);
+        if (!dispatchScheduled) {
+            dispatchScheduled = true;
+            try {
+                channel.eventLoop().execute(this::dispatch);
+            } catch (RejectedExecutionException e) {
+                dispatch();
+            }
+        }
+    }
+
+    /**
+     * Sends the ready tasks to the storage executor in chunks of at most {@link #CHUNK_TASKS} tasks
+     * and {@link #CHUNK_BYTES} bytes: small commands share a storage thread and run one after the
+     * other (each is a few microseconds against the page cache), large ones still run in parallel.
+     */
+    private void dispatch() {
+        dispatchScheduled = false;
+        int n = ready.size();
         var scsi = session.target().scsi();
-        try {
-            storage.execute(() -> {
-                ScsiResult result;
+        int start = 0;
+        while (start < n) {
+            int end = start;
+            long bytes = 0;
+            do {
+                bytes += Math.max(4096, Integer.toUnsignedLong(ready.get(end).command.expectedDataTransferLength()));
+                end++;
+            } while (end < n && end - start < CHUNK_TASKS && bytes < CHUNK_BYTES);
+            CommandTask[] chunk = ready.subList(start, end).toArray(new CommandTask[0]);
+            try {
+                storage.execute(() -> execute(scsi, chunk));
+            } catch (RejectedExecutionException e) {
+                for (CommandTask task : chunk) {
+                    task.scsiTask.dataOut().release();
+                    tasks.remove(task.itt);
+                    task.finished.complete(null);
+                }
+            }
+            start = end;
+        }
+        ready.clear();
+    }
+
+    /**
+     * Runs a chunk of tasks in the SCSI core, in order. On a storage thread. Each finished task
+     * goes back at once; while the event loop has not picked them up, further ones join the same
+     * event-loop task.
+     */
+    private void execute(io.braid.scsi.ScsiTarget scsi, CommandTask[] chunk) {
+        for (CommandTask task : chunk) {
+            ScsiResult result;
+            if (task.aborted) {
+                // Task management ended it before it reached the core: nothing to run.
+                task.scsiTask.dataOut().release();
+                result = ABORTED;
+            } else {
                 try {
-                    result = scsi.execute(scsiTask);
+                    result = scsi.execute(task.scsiTask);
                 } catch (RuntimeException e) {
                     log.error("SCSI core failed on itt=0x{}: {}", Integer.toHexString(task.itt), e.toString(), e);
                     result = null;
                 }
-                ScsiResult r = result;
+            }
+            task.scsiTask = null;
+            task.result = result;
+            done.offer(task);
+            if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
                 try {
-                    channel.eventLoop().execute(() -> complete(task, r));
+                    channel.eventLoop().execute(drainTask);
                 } catch (RejectedExecutionException e) {
-                    release(r);
-                    task.finished.complete(null);
+                    drainScheduled.set(false);
+                    discardDone();
                 }
-            });
-        } catch (RejectedExecutionException e) {
-            scsiTask.dataOut().release();
-            tasks.remove(task.itt);
-            task.finished.complete(null);
+            }
+        }
+    }
+
+    /**
+     * Completes the tasks the storage threads finished. Runs as one event-loop task for as many
+     * completions as arrived meanwhile, and their PDUs leave in one flush.
+     */
+    private void drainDone() {
+        drainScheduled.set(false);
+        CommandTask task;
+        while ((task = done.poll()) != null) {
+            ScsiResult r = task.result;
+            task.result = null;
+            complete(task, r);
+        }
+    }
+
+    /**
+     * The event loop is gone (server shutdown): free what finished tasks hold. Storage threads
+     * call it, so they take turns at the single-consumer queue.
+     */
+    private void discardDone() {
+        synchronized (done) {
+            CommandTask task;
+            while ((task = done.poll()) != null) {
+                release(task.result);
+                task.result = null;
+                task.finished.complete(null);
+            }
         }
     }
 

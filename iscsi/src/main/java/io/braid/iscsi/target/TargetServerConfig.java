@@ -48,10 +48,12 @@ public record TargetServerConfig(List<Portal> portals, List<TargetDefinition> ta
      * Defaults suited to loopback and LAN use. An unanswered NOP-In does not drop the connection:
      * an initiator that is alive but not reading (libiscsi's test tool sleeps a minute between
      * commands) would lose its session and see a new unit attention on every reconnect, forever.
+     * FirstBurstLength up to 256 KiB lets a write of that size travel as immediate data in its
+     * command PDU, without an R2T round trip (libiscsi and open-iscsi offer 256 KiB).
      */
     public static TargetServerConfig of(List<Portal> portals, List<TargetDefinition> targets,
                                         AuthConfig auth) {
-        return new TargetServerConfig(portals, targets, auth, 262144, 1048576, 65536, 1, 128,
+        return new TargetServerConfig(portals, targets, auth, 262144, 1048576, 262144, 1, 128,
                 5000, 0);
     }
 }
