@@ -189,6 +189,37 @@ class MultipathDeviceTest {
     }
 
     @Test
+    void trimAndWriteZeroesUseWhatTheUnitOffers() throws Exception {
+        MultipathDevice d = start(fast(), TestTarget.in(dir).volume("v0", 16 << 20));
+        byte[] data = new byte[2 << 20];
+        new Random(11).nextBytes(data);
+        d.write(0, ByteBuffer.wrap(data), false).get(30, TimeUnit.SECONDS);
+        io.braid.host.scsi.LogicalBlockProvisioning lbp = d.limits().provisioning();
+        if (lbp.canDeallocate()) {
+            assertThat(d.canTrim()).isTrue();
+            d.trim(0, 512 << 10, true).get(30, TimeUnit.SECONDS);    // UNMAP (or WRITE SAME with UNMAP), then a flush
+            if (lbp.readsZero()) {
+                assertThat(read(d, 0, 512 << 10)).containsOnly(0);
+            }
+        } else {
+            assertThat(d.canTrim()).isFalse();
+            assertThatThrownBy(() -> d.trim(0, 512 << 10, false).get()).cause()
+                    .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("does not deallocate");
+        }
+        d.writeZeroes(512 << 10, 512 << 10, false, true).get(30, TimeUnit.SECONDS);
+        d.writeZeroes(1 << 20, 512 << 10, true, false).get(30, TimeUnit.SECONDS);
+        assertThat(read(d, 512 << 10, 1 << 20)).containsOnly(0);
+        assertThat(read(d, 3 << 19, 512 << 10)).isEqualTo(Arrays.copyOfRange(data, 3 << 19, 2 << 20));
+        assertThat(d.stats().errors()).isZero();
+    }
+
+    static byte[] read(MultipathDevice d, long offset, int length) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        d.read(offset, b).get(30, TimeUnit.SECONDS);
+        return b.array();
+    }
+
+    @Test
     void withEveryPathDownIoWaitsThenFailsClearlyAndWorksAgainWhenPathsReturn() throws Exception {
         MultipathDevice d = start(fast().withNoPathTimeout(Duration.ofSeconds(1)), TestTarget.in(dir).volume("v0", 8 << 20));
         byte[] data = new byte[4096];
