@@ -122,7 +122,8 @@ class MultipathDeviceTest {
         assertThat(d.size()).isEqualTo(32 << 20);
         assertThat(d.policy().name()).isEqualTo("round-robin");
 
-        try (VerifiedLoad load = new VerifiedLoad(d, 6, 1 << 20, 100_000, Duration.ofSeconds(40)).start()) {
+        VerifiedLoad load = new VerifiedLoad(d, 6, 1 << 20, 100_000, Duration.ofSeconds(40)).start();
+        try {
             Thread.sleep(700);
             a.reset();                                   // connections reset (ss -K)
             Thread.sleep(1000);
@@ -135,13 +136,14 @@ class MultipathDeviceTest {
             a.up();
             await().atMost(Duration.ofSeconds(10)).until(() -> active(d) == 4);
             Thread.sleep(500);
-            load.close();
-            load.await();
-            assertThat(load.errors).isEmpty();
-            assertThat(load.writes.get()).isGreaterThan(50);
-            load.verifyAll();
-            assertThat(load.errors).isEmpty();
+        } finally {
+            load.stop();
         }
+        load.await();
+        assertThat(load.errors).isEmpty();
+        assertThat(load.writes.get()).isGreaterThan(50);
+        load.verifyAll();
+        assertThat(load.errors).isEmpty();
         DeviceStats s = d.stats();
         assertThat(s.pathFailures()).isGreaterThanOrEqualTo(6); // 2 by the reset, 2 by the silence, 2 by the portal
         assertThat(s.retries()).isPositive();
