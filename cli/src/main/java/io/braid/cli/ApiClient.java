@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import io.braid.node.ControlFile;
 import io.braid.node.api.ApiError;
 import io.braid.node.api.ManagementApi;
+import io.braid.node.api.PortalStateView;
 import io.braid.node.api.StatusView;
 import io.braid.node.api.VolumeView;
 
@@ -15,6 +16,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -51,12 +54,27 @@ final class ApiClient {
                 .constructCollectionType(List.class, VolumeView.class));
     }
 
+    List<PortalStateView> portals() throws IOException {
+        return get("/portals", ManagementApi.JSON.getTypeFactory()
+                .constructCollectionType(List.class, PortalStateView.class));
+    }
+
+    /** Takes a portal down ({@code up == false}) or brings it up. */
+    PortalStateView portal(String address, boolean up) throws IOException {
+        return send("POST", "/portals/" + URLEncoder.encode(address, StandardCharsets.UTF_8)
+                + (up ? "/up" : "/down"), ManagementApi.JSON.constructType(PortalStateView.class));
+    }
+
     private <T> T get(String path, JavaType type) throws IOException {
+        return send("GET", path, type);
+    }
+
+    private <T> T send(String method, String path, JavaType type) throws IOException {
         URI uri = URI.create(base + ManagementApi.PREFIX + path);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json")
-                .GET().build();
+                .method(method, HttpRequest.BodyPublishers.noBody()).build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -84,7 +102,7 @@ final class ApiClient {
                 // Not our JSON (a proxy, another server): keep the HTTP status.
             }
             throw new ApiCallException(response.statusCode(), code,
-                    "GET " + uri.getPath() + " failed: " + message + " (" + code + ")");
+                    method + " " + uri.getRawPath() + " failed: " + message + " (" + code + ")");
         }
         try {
             return ManagementApi.JSON.readValue(response.body(), type);

@@ -3,6 +3,8 @@ package io.braid.cli;
 import io.braid.iscsi.target.ChapCredentials;
 import io.braid.node.ControlFile;
 import io.braid.node.HostPort;
+import io.braid.node.InitiatorAcl;
+import io.braid.node.LunMapping;
 import io.braid.node.NodeConfig;
 import io.braid.node.PortalSpec;
 import io.braid.node.VolumeSpec;
@@ -10,6 +12,7 @@ import io.braid.node.api.ManagementApi;
 import io.braid.node.api.NodeView;
 import io.braid.node.api.StatusView;
 import io.braid.node.api.VolumeView;
+import io.braid.scsi.UnitFeature;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -52,16 +55,23 @@ class CliTest {
         assertThat(c.name()).isEqualTo("local");
         assertThat(c.targetIqn()).isEqualTo("iqn.2026-11.io.braid:local");
         assertThat(c.dataDir()).isEqualTo(Path.of("braid-data").toAbsolutePath());
-        assertThat(c.portals()).containsExactly(new PortalSpec(new HostPort("127.0.0.1", 3260), 1));
+        assertThat(c.portals()).containsExactly(new PortalSpec(new HostPort("127.0.0.1", 3260), 1),
+                new PortalSpec(new HostPort("127.0.0.2", 3260), 1));
         assertThat(c.volumes()).containsExactly(new VolumeSpec("v0", 1L << 30, 0, false));
         assertThat(c.auth().nodeChap()).isNull();
         assertThat(c.apiAddress()).isEqualTo(new HostPort("127.0.0.1", 0));
+        assertThat(parseUp("up").hostAgent().hostPorts()).extracting(InetAddress::getHostAddress)
+                .containsExactly("127.0.0.1", "127.0.0.2");
+        assertThat(parseUp("up", "--no-host").hostAgent()).isNull();
+        assertThat(parseUp("up", "--host-port", "127.0.0.3", "--host-port", "::1").hostAgent()
+                .hostPorts()).extracting(InetAddress::getHostAddress)
+                .containsExactly("127.0.0.3", "0:0:0:0:0:0:0:1");
     }
 
     @Test
     void upRepeatableFlagsAndChap() {
         NodeConfig c = parseUp("up", "--data", "/tmp/x", "--portal", "127.0.0.1:3261",
-                "--portal", "[::1]", "--volume", "a:64M", "--volume", "b:2G",
+                "--portal", "[::1]", "--volume", "a:64M", "--volume", "b:2G:file", "--volume", "m:128M:memory",
                 "--chap", "alice:pass:with:colons", "--mutual-chap", "target:other-secret",
                 "--name", "lab1", "--api-address", "127.0.0.1:9000").toConfig();
         assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/x"));
@@ -69,7 +79,8 @@ class CliTest {
                 new PortalSpec(new HostPort("127.0.0.1", 3261), 1),
                 new PortalSpec(new HostPort("::1", 3260), 1));
         assertThat(c.volumes()).containsExactly(new VolumeSpec("a", 64L << 20, 0, false),
-                new VolumeSpec("b", 2L << 30, 1, false));
+                new VolumeSpec("b", 2L << 30, 1, false),
+                new VolumeSpec("m", 128L << 20, 2, false, VolumeSpec.Backing.MEMORY));
         assertThat(c.auth().nodeChap()).isEqualTo(new ChapCredentials("alice", "pass:with:colons"));
         assertThat(c.auth().mutualChap()).isEqualTo(new ChapCredentials("target", "other-secret"));
         assertThat(c.targetIqn()).isEqualTo("iqn.2026-11.io.braid:lab1");
@@ -84,11 +95,24 @@ class CliTest {
 
         r = run("up", "--volume", "v0");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err()).contains("\"v0\" is not NAME:SIZE (e.g. v0:1G)");
+        assertThat(r.err()).contains("\"v0\" is not NAME:SIZE[:OPTION]... (e.g. v0:1G, logs:512M:ro,"
+                + " scratch:128M:memory)");
+
+        r = run("up", "--volume", "v0:1G:tape");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("\"tape\" is not a volume option (ro, memory, file,");
+
+        r = run("up", "--volume", "m:1G:memory:ro");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("volume \"m\": a memory volume cannot be read-only");
 
         r = run("up", "--portal", "127.0.0.1:99999");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("port 99999 is out of range 0..65535");
+
+        r = run("up", "--host-port", "localhost");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("\"localhost\" is not an IP address (e.g. 127.0.0.1 or ::1)");
 
         r = run("up", "--output", "yaml");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
@@ -96,6 +120,44 @@ class CliTest {
         r = run("up", "--bogus");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("Unknown option: '--bogus'");
+    }
+
+    @Test
+    void upVolumeOptionsAndLunMasking() {
+        NodeConfig c = parseUp("up", "--volume", "v0:64M", "--volume", "logs:64M:ro",
+                "--volume", "esx:1G:no-compare-and-write:no-extended-copy",
+                "--volume", "scratch:64M:no-persistent-reservations:memory",
+                "--acl", "iqn.2004-10.com.example:host1=v0,logs:ro",
+                "--acl", "iqn.2004-10.com.example:host2=esx").toConfig();
+        assertThat(c.volumes().get(1)).isEqualTo(new VolumeSpec("logs", 64L << 20, 1, true));
+        assertThat(c.volumes().get(2).features()).containsExactlyInAnyOrder(
+                UnitFeature.THIN_PROVISIONING, UnitFeature.PERSISTENT_RESERVATIONS);
+        assertThat(c.volumes().get(3)).isEqualTo(new VolumeSpec("scratch", 64L << 20, 3, false,
+                java.util.EnumSet.of(UnitFeature.COMPARE_AND_WRITE, UnitFeature.EXTENDED_COPY,
+                        UnitFeature.THIN_PROVISIONING), VolumeSpec.Backing.MEMORY));
+        assertThat(c.acls()).containsExactly(
+                new InitiatorAcl("iqn.2004-10.com.example:host1",
+                        List.of(new LunMapping("v0", false), new LunMapping("logs", true))),
+                new InitiatorAcl("iqn.2004-10.com.example:host2", List.of(new LunMapping("esx", false))));
+        assertThat(parseUp("up").toConfig().acls()).as("no masking by default").isEmpty();
+    }
+
+    @Test
+    void badVolumeOptionsAndAcls(@TempDir Path dir) {
+        Run r = run("up", "--volume", "v0:1G:fast");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("\"fast\" is not a volume option (ro, memory, file, no-compare-and-write,"
+                + " no-extended-copy, no-persistent-reservations, no-thin-provisioning)");
+        r = run("up", "--acl", "iqn.2004-10.com.example:host1");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("is not IQN=VOLUME[:ro][,VOLUME[:ro]...]");
+        r = run("up", "--acl", "host1=v0");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("\"host1\" is not an iSCSI name");
+        r = run("up", "--data", dir.toString(), "--acl", "iqn.2004-10.com.example:host1=v9");
+        assertThat(r.exit()).isEqualTo(ExitCodes.CONFIG);
+        assertThat(r.err()).isEqualTo("braid: volume \"v9\" given to iqn.2004-10.com.example:host1 is not one of"
+                + " the node's volumes\n");
     }
 
     @Test

@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code braid up} and {@code braid node run} as a user runs them, in their own JVM: the printed
- * lines, the CLI finding the running instance from its data directory, a clean stop on SIGTERM,
+ * lines (iSCSI URLs, and the NBD exports of the host agent {@code braid up} runs), the CLI
+ * finding the running instance from its data directory, a clean stop on SIGTERM,
  * identities that survive a restart, and clear messages when an address or the data directory is
  * taken.
  */
@@ -43,7 +44,7 @@ class BraidUpTest {
         String port;
         try (CliProcess up = CliProcess.start(dir, "up", "--data", data.toString(), "--portal",
                 "127.0.0.1:0", "--volume", "v0:64M", "--volume", "v1:32M", "--name", "uptest")) {
-            List<String> lines = up.awaitLines(2, START);
+            List<String> lines = up.awaitLines(4, START);
             Matcher first = match(lines.get(0), up);
             Matcher second = match(lines.get(1), up);
             port = first.group(2);
@@ -55,6 +56,12 @@ class BraidUpTest {
             assertThat(second.group(4)).isEqualTo("1");
             assertThat(lines.get(0)).isEqualTo("iSCSI v0 iscsi://127.0.0.1:" + port
                     + "/iqn.2026-11.io.braid:uptest/0");
+            // The host agent exports every volume by name on nbd.sock in the data directory.
+            Path socket = data.toAbsolutePath().normalize().resolve("nbd.sock");
+            assertThat(lines.subList(2, 4)).containsExactly(
+                    "NBD v0 nbd+unix:///v0?socket=" + socket,
+                    "NBD v1 nbd+unix:///v1?socket=" + socket);
+            assertThat(data.resolve("host-control.json")).exists();
 
             assertThat(data.resolve(ControlFile.CONTROL_FILE)).exists();
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
@@ -80,8 +87,12 @@ class BraidUpTest {
             int exit = up.terminate(STOP);
             assertThat(exit).as(up.describe()).isEqualTo(SIGTERM_EXIT);
             assertThat(up.stderr()).contains("Braid node uptest stopped");
-            assertThat(up.stdout().lines().count()).as("stdout holds only the LUN lines").isEqualTo(2);
+            assertThat(up.stdout().lines().count()).as("stdout holds only the LUN and NBD lines")
+                    .isEqualTo(4);
+            assertThat(up.stderr()).contains("host agent iqn.2026-11.io.braid:host.uptest: stopped");
         }
+        assertThat(data.resolve("nbd.sock")).doesNotExist();
+        assertThat(data.resolve("host-control.json")).doesNotExist();
         assertThat(data.resolve(ControlFile.CONTROL_FILE)).doesNotExist();
         assertThat(data.resolve(ControlFile.TOKEN_FILE)).doesNotExist();
         assertThat(data.resolve("volumes/v0.json")).exists();
@@ -93,7 +104,7 @@ class BraidUpTest {
         // Same data directory again: same volumes, same identities.
         try (CliProcess again = CliProcess.start(dir, "up", "--data", data.toString(), "--portal",
                 "127.0.0.1:0", "--volume", "v0:64M", "--volume", "v1:32M", "--name", "uptest")) {
-            again.awaitLines(2, START);
+            again.awaitLines(4, START);
             assertThat(volumeIds(data)).isEqualTo(ids);
             assertThat(again.terminate(STOP)).as(again.describe()).isEqualTo(SIGTERM_EXIT);
         }
@@ -112,6 +123,20 @@ class BraidUpTest {
             assertThat(up.awaitExit(START)).as(up.describe()).isEqualTo(3);
             assertThat(up.stderr()).as(up.describe()).contains("braid: volume \"v0\" already exists")
                     .contains("with size 8 MiB");
+        }
+    }
+
+    @Test
+    void noHostRunsTheNodeAlone() throws Exception {
+        Path data = dir.resolve("data");
+        try (CliProcess up = CliProcess.start(dir, "up", "--data", data.toString(), "--portal",
+                "127.0.0.1:0", "--volume", "v0:8M", "--no-host")) {
+            match(up.awaitLines(1, START).get(0), up);
+            assertThat(data.resolve("nbd.sock")).doesNotExist();
+            assertThat(data.resolve("host-control.json")).doesNotExist();
+            assertThat(up.terminate(STOP)).as(up.describe()).isEqualTo(SIGTERM_EXIT);
+            assertThat(up.stdout().lines().count()).isEqualTo(1);
+            assertThat(up.stderr()).doesNotContain("host agent");
         }
     }
 

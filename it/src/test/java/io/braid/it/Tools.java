@@ -36,7 +36,9 @@ final class Tools {
             Map.entry("iperf3", "iperf3"),
             Map.entry("nbdinfo", "libnbd-bin"),
             Map.entry("nbdcopy", "libnbd-bin"),
-            Map.entry("fio", "fio"));
+            Map.entry("fio", "fio"),
+            Map.entry("ss", "iproute2"),
+            Map.entry("nft", "nftables"));
 
     private Tools() {
     }

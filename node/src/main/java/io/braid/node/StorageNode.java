@@ -4,19 +4,23 @@ import io.braid.iscsi.target.AuthConfig;
 import io.braid.iscsi.target.ChapCredentials;
 import io.braid.iscsi.target.IscsiTargetServer;
 import io.braid.iscsi.target.Portal;
+import io.braid.iscsi.target.PortalStatus;
 import io.braid.iscsi.target.TargetDefinition;
 import io.braid.iscsi.target.TargetServerConfig;
 import io.braid.node.api.ManagementApi;
+import io.braid.node.api.ApiException;
 import io.braid.node.api.NodeView;
+import io.braid.node.api.PortalStateView;
 import io.braid.node.api.StatusView;
 import io.braid.node.api.VolumeView;
 import io.braid.scsi.LogicalUnitSpec;
 import io.braid.scsi.ScsiTarget;
 import io.braid.scsi.ScsiTargetIdentity;
 import io.braid.scsi.ScsiTargets;
-import io.braid.scsi.UnitFeature;
+import io.braid.scsi.UnitStateStore;
 import io.braid.store.BlockDevice;
 import io.braid.store.FileBlockDevice;
+import io.braid.store.MemoryBlockDevice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +36,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -119,6 +123,10 @@ public final class StorageNode implements AutoCloseable {
         VolumeCatalog catalog = new VolumeCatalog(dataDir.volumesDir());
         List<LogicalUnitSpec> units = new ArrayList<>();
         for (VolumeSpec spec : config.volumes()) {
+            if (spec.backing() == VolumeSpec.Backing.MEMORY) {
+                units.add(openMemoryVolume(catalog, spec));
+                continue;
+            }
             VolumeRecord rec = catalog.ensure(spec);
             // A read-only LUN opens its file read-only: the refusal does not rest on the core alone.
             BlockDevice device = FileBlockDevice.open(catalog.imagePath(rec.name()),
@@ -126,13 +134,17 @@ public final class StorageNode implements AutoCloseable {
             volumes.add(new OpenVolume(rec, device));
             units.add(new LogicalUnitSpec(rec.lun(), rec.name(), rec.id(), device,
                     rec.readOnly(), new FileUnitStateStore(catalog.directory(), rec.name()),
-                    EnumSet.allOf(UnitFeature.class)));
+                    spec.features()));
         }
         volumes.sort(Comparator.comparingInt(v -> v.record().lun()));
 
         // The array serial is the node id without dashes: 32 hex digits fit INQUIRY's limit.
         ScsiTarget scsi = ScsiTargets.create(new ScsiTargetIdentity(SCSI_VENDOR, SCSI_PRODUCT,
-                SCSI_REVISION, nodeId.toString().replace("-", "")), units);
+                SCSI_REVISION, nodeId.toString().replace("-", "")), units, config.accessControl());
+        // Each portal group is one SCSI target port (the transport uses the tag as both its
+        // relative port identifier and its target port group), listed by REPORT TARGET PORT
+        // GROUPS from the start rather than from the first login through it.
+        config.portals().forEach(p -> scsi.targetPortGroups().addTargetPort(p.tpgt(), p.tpgt()));
         TargetDefinition target = new TargetDefinition(config.targetIqn(), config.name(), scsi,
                 config.allowedInitiators());
         List<Portal> portals = config.portals().stream()
@@ -187,6 +199,26 @@ public final class StorageNode implements AutoCloseable {
         return dataDir.root();
     }
 
+    /**
+     * A memory volume: not in the catalogue (nothing of it survives the process), a new identity
+     * at every start so no initiator mistakes the empty disk for the one it saw before, and state
+     * (reservations, mode pages) kept in memory too. Its name must not be a file volume's.
+     */
+    private LogicalUnitSpec openMemoryVolume(VolumeCatalog catalog, VolumeSpec spec) throws IOException {
+        if (java.nio.file.Files.exists(catalog.metadataPath(spec.name()))
+                || java.nio.file.Files.exists(catalog.imagePath(spec.name()))) {
+            throw new VolumeCatalog.VolumeConflictException("volume " + spec.name() + " exists as a file volume in "
+                    + catalog.directory() + "; a memory volume needs a name of its own");
+        }
+        VolumeRecord rec = new VolumeRecord(spec.name(), UUID.randomUUID(), spec.sizeBytes(), spec.lun(), false,
+                Instant.now());
+        BlockDevice device = MemoryBlockDevice.ofSize(spec.sizeBytes());
+        volumes.add(new OpenVolume(rec, device));
+        log.info("volume {}: memory ({}), thin provisioned, empty", spec.name(), Sizes.format(spec.sizeBytes()));
+        return new LogicalUnitSpec(rec.lun(), rec.name(), rec.id(), device, false, UnitStateStore.inMemory(),
+                spec.features());
+    }
+
     /** The volumes being served, by LUN. */
     public List<VolumeRecord> volumes() {
         return volumes.stream().map(OpenVolume::record).toList();
@@ -213,6 +245,31 @@ public final class StorageNode implements AutoCloseable {
             }
         }
         return lines;
+    }
+
+    /** Every portal: bound address, whether it is up, and its open connections. */
+    public List<PortalStatus> portalStatus() {
+        return server.portalStatus();
+    }
+
+    /**
+     * Takes a portal down for a fault drill: its iSCSI connections are closed and new ones refused
+     * (it stops listening) until {@link #portalUp}. Other portals are untouched.
+     *
+     * @param portal the portal as bound, e.g. {@code 127.0.0.1:3260}
+     * @throws NoSuchElementException naming the portals when there is no such one
+     */
+    public PortalStatus portalDown(HostPort portal) {
+        return server.portalDown(portal.toSocketAddress());
+    }
+
+    /**
+     * Brings a portal taken down by {@link #portalDown} back up on the same address.
+     *
+     * @throws IOException when the address cannot be bound again
+     */
+    public PortalStatus portalUp(HostPort portal) throws IOException {
+        return server.portalUp(portal.toSocketAddress());
     }
 
     /** Blocks until the node has stopped. */
@@ -348,6 +405,46 @@ public final class StorageNode implements AutoCloseable {
             long uptime = Duration.between(startedAt, Instant.now()).toSeconds();
             return new StatusView(config.name(), state.name(), nodeId.toString(),
                     config.targetIqn(), portals, volumes.size(), startedAt.toString(), uptime);
+        }
+
+        @Override
+        public List<PortalStateView> portals() {
+            return portalStatus().stream().map(View::portalView).toList();
+        }
+
+        @Override
+        public PortalStateView portalDown(String address) {
+            try {
+                return portalView(StorageNode.this.portalDown(portalAddress(address)));
+            } catch (NoSuchElementException e) {
+                throw ApiException.notFound(e.getMessage());
+            }
+        }
+
+        @Override
+        public PortalStateView portalUp(String address) {
+            try {
+                return portalView(StorageNode.this.portalUp(portalAddress(address)));
+            } catch (NoSuchElementException e) {
+                throw ApiException.notFound(e.getMessage());
+            } catch (IOException e) {
+                throw new ApiException(409, "conflict", "portal " + address
+                        + " cannot listen again: " + e.getMessage());
+            }
+        }
+
+        private static HostPort portalAddress(String address) {
+            try {
+                return HostPort.parse(address, PortalSpec.DEFAULT_PORT);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("portal " + e.getMessage());
+            }
+        }
+
+        private static PortalStateView portalView(PortalStatus s) {
+            return new PortalStateView(new HostPort(s.portal().host(), s.portal().port()).toString(),
+                    s.portal().tpgt(), s.up() ? PortalStateView.UP : PortalStateView.DOWN,
+                    s.connections());
         }
 
         @Override

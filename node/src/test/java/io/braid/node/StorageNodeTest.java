@@ -82,6 +82,26 @@ class StorageNodeTest {
     }
 
     @Test
+    void memoryVolumesStartEmptyWithANewIdentityAndNeverShadowAFileVolume() throws Exception {
+        NodeConfig config = config("127.0.0.1:0", new VolumeSpec("v0", 8 * MIB, 0, false),
+                new VolumeSpec("m", 16 * MIB, 1, false, VolumeSpec.Backing.MEMORY));
+        VolumeRecord first;
+        try (StorageNode node = StorageNode.start(config)) {
+            assertThat(node.volumes()).extracting(VolumeRecord::name).containsExactly("v0", "m");
+            first = node.volumes().get(1);
+            assertThat(first.sizeBytes()).isEqualTo(16 * MIB);
+            assertThat(java.nio.file.Files.exists(dir.resolve("data/volumes/m.img"))).as("nothing on disk").isFalse();
+        }
+        try (StorageNode node = StorageNode.start(config)) {
+            assertThat(node.volumes().get(1).id()).as("an empty disk is a new disk").isNotEqualTo(first.id());
+        }
+        assertThatThrownBy(() -> StorageNode.start(config("127.0.0.1:0",
+                new VolumeSpec("v0", 8 * MIB, 0, false, VolumeSpec.Backing.MEMORY))))
+                .isInstanceOf(VolumeCatalog.VolumeConflictException.class)
+                .hasMessageContaining("volume v0 exists as a file volume");
+    }
+
+    @Test
     void identitiesSurviveARestart() throws Exception {
         NodeConfig config = config("127.0.0.1:0", new VolumeSpec("v0", 8 * MIB, 0, false));
         VolumeRecord first;

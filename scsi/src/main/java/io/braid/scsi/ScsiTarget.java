@@ -72,4 +72,14 @@ public interface ScsiTarget {
      * (peripheral device addressing below 256, flat space addressing above), ascending.
      */
     List<Long> luns(Nexus nexus);
+
+    /**
+     * The target's ALUA target port groups, where the node makes implicit transitions. The core's
+     * target always has them; a transport-only stand-in may not.
+     *
+     * @throws UnsupportedOperationException when this target does not implement ALUA
+     */
+    default TargetPortGroups targetPortGroups() {
+        throw new UnsupportedOperationException("no asymmetric logical unit access");
+    }
 }

@@ -25,6 +25,10 @@ public final class ApiException extends RuntimeException {
         return new ApiException(404, "not_found", message);
     }
 
+    public static ApiException badRequest(String message) {
+        return new ApiException(400, "bad_request", message);
+    }
+
     public static ApiException unauthorized() {
         return new ApiException(401, "unauthorized",
                 "missing or wrong bearer token (see api-token in the data directory)");

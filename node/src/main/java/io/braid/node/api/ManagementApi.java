@@ -25,8 +25,11 @@ import java.util.Objects;
  * into {@link ApiError} JSON with a stable code.
  *
  * <pre>
- * GET /api/v1/status   -> StatusView
- * GET /api/v1/volumes  -> [VolumeView]
+ * GET  /api/v1/status                   -> StatusView
+ * GET  /api/v1/volumes                  -> [VolumeView]
+ * GET  /api/v1/portals                  -> [PortalStateView]
+ * POST /api/v1/portals/{HOST:PORT}/down -> PortalStateView   (fault drill: close and refuse)
+ * POST /api/v1/portals/{HOST:PORT}/up   -> PortalStateView
  * </pre>
  */
 public final class ManagementApi implements AutoCloseable {
@@ -71,6 +74,11 @@ public final class ManagementApi implements AutoCloseable {
             });
             config.routes.get(PREFIX + "/status", ctx -> ctx.json(node.status()));
             config.routes.get(PREFIX + "/volumes", ctx -> ctx.json(node.volumes()));
+            config.routes.get(PREFIX + "/portals", ctx -> ctx.json(node.portals()));
+            config.routes.post(PREFIX + "/portals/{address}/down",
+                    ctx -> ctx.json(node.portalDown(ctx.pathParam("address"))));
+            config.routes.post(PREFIX + "/portals/{address}/up",
+                    ctx -> ctx.json(node.portalUp(ctx.pathParam("address"))));
             config.routes.exception(ApiException.class, (e, ctx) ->
                     answer(ctx, e.status(), e.code(), e.getMessage()));
             config.routes.exception(HttpResponseException.class, (e, ctx) ->
