@@ -158,7 +158,7 @@ class HostCliTest {
                 for (String hp : List.of("127.0.9.31", "127.0.9.32")) {
                     for (var portal : node.portals()) {
                         assertThat(devices.out()).contains(hp + " -> " + portal + " iqn.2026-11.io.braid:clitest lun 0"
-                                + "  active  connected  not reported  qd=0");
+                                + "  active  connected  active/optimized  qd=0");
                     }
                 }
 
@@ -174,7 +174,7 @@ class HostCliTest {
                     assertThat(p.get("hostPort").asText()).isIn("127.0.9.31", "127.0.9.32");
                     assertThat(p.get("storagePort").asText()).isIn(node.portals().stream().map(Object::toString).toList());
                     assertThat(p.get("state").asText()).isEqualTo("active");
-                    assertThat(p.get("aluaState").asText()).isEqualTo("not reported");
+                    assertThat(p.get("aluaState").asText()).isEqualTo("active/optimized");
                     assertThat(p.get("queueDepth").isInt()).isTrue();
                     assertThat(p.get("latencyMicros").isNumber()).isTrue();
                 }

@@ -121,7 +121,7 @@ class HostRuntimeTest {
         assertThat(p.get("storagePort").asText()).isEqualTo("127.0.9.1:" + target.portals().get(0).getPort());
         assertThat(p.get("state").asText()).isEqualTo("active");
         assertThat(p.get("connection").asText()).isEqualTo("connected");
-        assertThat(p.get("aluaState").asText()).isEqualTo("not reported");
+        assertThat(p.get("aluaState").asText()).isEqualTo("active/optimized");
         assertThat(p.has("queueDepth")).isTrue();
         assertThat(p.has("latencyMicros")).isTrue();
         assertThat(get("/api/v1/devices/nope", token).get("status").asInt()).isEqualTo(404);

@@ -840,6 +840,10 @@ public final class MultipathDevice implements ExportedDevice {
         testUnitReady(p, 0).whenComplete((o, e) -> {
             p.checking.set(false);
             if (o instanceof ScsiOutcome.Good) {
+                if (!p.aluaState().active()) {
+                    // The unit answers through a group last seen inactive: its states changed.
+                    driver.requestRescan();
+                }
                 reinstate(p, "TEST UNIT READY answered GOOD");
             } else if (o != null) {
                 p.lastError("checker: " + o);
@@ -853,6 +857,9 @@ public final class MultipathDevice implements ExportedDevice {
         return p.session.submit(ScsiRequest.noData(p.id.lun(), Cdbs.testUnitReady())).thenCompose(o -> {
             if (o instanceof ScsiOutcome.CheckCondition c && c.sense() != null
                     && c.sense().key() == SenseKey.UNIT_ATTENTION && attentions < config.samePathRetries()) {
+                if (c.sense().asc() == 0x2A || c.sense().asc() == 0x3F) {
+                    driver.requestRescan(); // ALUA states, LUNs or capacity changed
+                }
                 return testUnitReady(p, attentions + 1);
             }
             return CompletableFuture.completedFuture(o);
