@@ -73,19 +73,19 @@ class HostAgentTest {
             assertThat(d.pathCount()).isEqualTo(4);
             assertThat(d.connectedPaths()).hasSize(4);
             assertThat(d.disconnectedPaths()).isEmpty();
-            assertThat(d.primaryPaths()).hasSize(4); // no ALUA states reported: every path is primary
+            assertThat(d.primaryPaths()).hasSize(4); // every port group active/optimized: every path is primary
             assertThat(d.secondaryPaths()).isEmpty();
             assertThat(d.vendor()).isEqualTo("BRAID");
             assertThat(d.product()).isEqualTo("Braid volume");
             assertThat(d.arrayType()).isEqualTo("braid");
-            assertThat(d.alua()).isFalse();
+            assertThat(d.alua()).as("Braid reports TPGS and REPORT TARGET PORT GROUPS").isTrue();
             assertThat(d.lunSerial()).isNotEmpty();
             assertThat(d.enclosureSerial()).hasSize(32); // the node id in hex
             assertThat(d.paths()).extracting(Path::hostPort).containsOnly("127.0.6.21", "127.0.6.22");
             assertThat(d.paths()).extracting(Path::storagePort).containsOnlyElementsOf(storagePorts).hasSize(4);
             assertThat(d.paths()).allSatisfy(p -> {
                 assertThat(p.state()).isEqualTo(PathState.CONNECTED);
-                assertThat(p.aluaState()).isEqualTo(AluaState.NOT_REPORTED);
+                assertThat(p.aluaState()).isEqualTo(AluaState.ACTIVE_OPTIMIZED);
                 assertThat(p.priority()).isEqualTo(PathPriority.PRIMARY);
                 assertThat(p.targetName()).isEqualTo(target.iqn());
                 assertThat(p.deviceId()).isEqualTo(d.id());

@@ -37,9 +37,18 @@ class ConformanceTest {
      * Families left out of the run, each with why. Every entry is a known gap of issue 3 and is
      * removed in the commit that closes it.
      */
-    private static final Map<String, String> NOT_RUN = Map.of(
-            "SCSI.Sanitize", "SANITIZE is not implemented yet; libiscsi's BlockEraseReserved then "
-                    + "stalls for minutes");
+    private static final Map<String, String> NOT_RUN = Map.of();
+
+    /**
+     * Families run through one URL only, each with why. libiscsi 1.19's Sanitize.Reservations
+     * takes RESERVE(6) on the "second connection"; with a second URL that connection is the
+     * shared multipath session, which the test never logs out, so the reservation outlives the
+     * test (as SPC-2 requires) and Sanitize.Reset's commands then meet RESERVATION CONFLICT. With
+     * one URL the second connection is the test's own and its logout releases the reservation.
+     */
+    private static final Map<String, String> ONE_PATH = Map.of(
+            "SCSI.Sanitize", "its Reservations test leaves RESERVE(6) held on the shared second path, "
+                    + "which Sanitize.Reset then meets as RESERVATION CONFLICT");
 
     private TestNode node;
     private final List<Row> rows = new ArrayList<>();
@@ -79,7 +88,7 @@ class ConformanceTest {
                 .toList();
         assertThat(families).as("families listed by iscsi-test-cu -l").hasSizeGreaterThan(40);
         return families.stream().map(f -> DynamicTest.dynamicTest(f,
-                () -> runFamily(f, node.url(0, 0), node.url(1, 0))));
+                () -> runFamily(f, node.url(0, 0), ONE_PATH.containsKey(f) ? null : node.url(1, 0))));
     }
 
     @Test
@@ -88,7 +97,11 @@ class ConformanceTest {
     }
 
     private void runFamily(String family, String url, String secondUrl) {
-        ToolResult r = Tools.run(FAMILY_TIMEOUT, "iscsi-test-cu", "-d", "-S", "-t", family, url, secondUrl);
+        List<String> cmd = new ArrayList<>(List.of("iscsi-test-cu", "-d", "-S", "-t", family, url));
+        if (secondUrl != null) {
+            cmd.add(secondUrl);
+        }
+        ToolResult r = Tools.run(FAMILY_TIMEOUT, cmd.toArray(String[]::new));
         CUnitSummary summary = CUnitSummary.parse(r.stdout()).orElse(null);
         assertThat(summary).as("no CUnit Run Summary (the tool stopped early):\n" + r.describe())
                 .isNotNull();
@@ -119,6 +132,7 @@ class ConformanceTest {
         sb.append("| **total** | ").append(ran).append(" | ").append(passed).append(" | ").append(failed)
                 .append(" | ").append(skipped).append(" |\n\n");
         NOT_RUN.forEach((f, why) -> sb.append("- not run: ").append(f).append(": ").append(why).append('\n'));
+        ONE_PATH.forEach((f, why) -> sb.append("- one path only: ").append(f).append(": ").append(why).append('\n'));
         for (Row row : rows) {
             for (CUnitSummary.Skip skip : row.summary().skips()) {
                 sb.append("- skipped: ").append(skip.test()).append(": ").append(skip.reason()).append('\n');

@@ -3,6 +3,8 @@ package io.braid.it;
 import io.braid.iscsi.target.AuthConfig;
 import io.braid.iscsi.target.ChapCredentials;
 import io.braid.node.HostPort;
+import io.braid.node.InitiatorAcl;
+import io.braid.node.LunMapping;
 import io.braid.node.NodeConfig;
 import io.braid.node.PortalSpec;
 import io.braid.node.StorageNode;
@@ -82,6 +84,7 @@ final class TestNode implements AutoCloseable {
         private final Map<String, ChapCredentials> perInitiator = new HashMap<>();
         private final List<String> allowed = new ArrayList<>();
         private boolean secondPortal;
+        private final List<InitiatorAcl> acls = new ArrayList<>();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -118,6 +121,17 @@ final class TestNode implements AutoCloseable {
             return this;
         }
 
+        /** LUN masking: {@code initiator} sees these volumes ({@code "name:ro"} write-protected). */
+        Builder acl(String initiator, String... volumes) {
+            List<LunMapping> mappings = new ArrayList<>();
+            for (String v : volumes) {
+                mappings.add(v.endsWith(":ro") ? new LunMapping(v.substring(0, v.length() - 3), true)
+                        : new LunMapping(v, false));
+            }
+            acls.add(new InitiatorAcl(initiator, mappings));
+            return this;
+        }
+
         Builder allow(String initiatorIqn) {
             allowed.add(initiatorIqn);
             return this;
@@ -131,7 +145,7 @@ final class TestNode implements AutoCloseable {
             }
             NodeConfig config = new NodeConfig(NAME, dataDir, portals, volumes,
                     new AuthConfig(chap, mutual, perInitiator), allowed,
-                    new HostPort("127.0.0.1", 0));
+                    new HostPort("127.0.0.1", 0), acls);
             return new TestNode(StorageNode.start(config));
         }
     }

@@ -2,10 +2,14 @@ package io.braid.node;
 
 import io.braid.iscsi.target.AuthConfig;
 import io.braid.iscsi.target.ChapCredentials;
+import io.braid.scsi.AccessControl;
+import io.braid.scsi.LunAccess;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -23,10 +27,15 @@ import java.util.regex.Pattern;
  * @param auth              CHAP settings (RFC 7143 12.1.3)
  * @param allowedInitiators initiator names allowed to log in to the target; empty allows all
  * @param apiAddress        where the management HTTP API listens; port 0 picks a free port
+ * @param acls              LUN masking: empty lets every initiator see every volume; otherwise each
+ *                          initiator sees only the volumes its entry lists, and one without an
+ *                          entry sees none
+ * @param storage           the drives of the node's page store
  */
 public record NodeConfig(String name, Path dataDir, List<PortalSpec> portals,
                          List<VolumeSpec> volumes, AuthConfig auth,
-                         List<String> allowedInitiators, HostPort apiAddress) {
+                         List<String> allowedInitiators, HostPort apiAddress, List<InitiatorAcl> acls,
+                         StorageConfig storage) {
 
     /** Naming authority of Braid target names (RFC 7143 4.2.7.1: iqn.yyyy-mm.reversed-domain). */
     public static final String IQN_PREFIX = "iqn.2026-11.io.braid:";
@@ -47,7 +56,9 @@ public record NodeConfig(String name, Path dataDir, List<PortalSpec> portals,
         portals = List.copyOf(portals);
         volumes = List.copyOf(volumes);
         allowedInitiators = List.copyOf(allowedInitiators);
+        acls = List.copyOf(acls);
         auth = auth == null ? AuthConfig.NONE : auth;
+        storage = storage == null ? StorageConfig.defaults() : storage;
         if (portals.isEmpty()) {
             throw new IllegalArgumentException("at least one portal is required");
         }
@@ -73,7 +84,67 @@ public record NodeConfig(String name, Path dataDir, List<PortalSpec> portals,
         for (String iqn : allowedInitiators) {
             checkIscsiName(iqn);
         }
+        checkAcls(acls, names, allowedInitiators);
         checkAuth(auth);
+    }
+
+    /** Without LUN masking (every initiator sees every volume), with the default storage. */
+    public NodeConfig(String name, Path dataDir, List<PortalSpec> portals, List<VolumeSpec> volumes,
+                      AuthConfig auth, List<String> allowedInitiators, HostPort apiAddress) {
+        this(name, dataDir, portals, volumes, auth, allowedInitiators, apiAddress, List.of(), null);
+    }
+
+    /** With the default storage (four sparse drive files in the data directory). */
+    public NodeConfig(String name, Path dataDir, List<PortalSpec> portals, List<VolumeSpec> volumes,
+                      AuthConfig auth, List<String> allowedInitiators, HostPort apiAddress,
+                      List<InitiatorAcl> acls) {
+        this(name, dataDir, portals, volumes, auth, allowedInitiators, apiAddress, acls, null);
+    }
+
+    /**
+     * @throws IllegalArgumentException when an entry names an unknown volume, an initiator has two
+     *                                  entries, or an initiator could never log in
+     */
+    static void checkAcls(List<InitiatorAcl> acls, Set<String> volumeNames, List<String> allowedInitiators) {
+        Set<String> initiators = new HashSet<>();
+        Set<String> allowed = new HashSet<>();
+        allowedInitiators.forEach(a -> allowed.add(a.toLowerCase(Locale.ROOT)));
+        for (InitiatorAcl acl : acls) {
+            if (!initiators.add(acl.key())) {
+                throw new IllegalArgumentException("initiator " + acl.initiator() + " has two LUN masking entries");
+            }
+            if (!allowed.isEmpty() && !allowed.contains(acl.key())) {
+                throw new IllegalArgumentException("initiator " + acl.initiator()
+                        + " is not in allowedInitiators, so it could never log in to see its volumes");
+            }
+            for (LunMapping m : acl.volumes()) {
+                if (!volumeNames.contains(m.volume())) {
+                    throw new IllegalArgumentException("volume \"" + m.volume() + "\" given to " + acl.initiator()
+                            + " is not one of the node's volumes");
+                }
+            }
+        }
+    }
+
+    /**
+     * The SCSI core's view of {@link #acls}: {@link AccessControl#OPEN} without entries, otherwise
+     * each listed initiator's volumes by LUN (read-only where the entry says so).
+     */
+    public AccessControl accessControl() {
+        if (acls.isEmpty()) {
+            return AccessControl.OPEN;
+        }
+        Map<String, Integer> lunOf = new HashMap<>();
+        volumes.forEach(v -> lunOf.put(v.name(), v.lun()));
+        Map<String, Map<Integer, LunAccess>> grants = new HashMap<>();
+        for (InitiatorAcl acl : acls) {
+            Map<Integer, LunAccess> row = new HashMap<>();
+            for (LunMapping m : acl.volumes()) {
+                row.put(lunOf.get(m.volume()), m.readOnly() ? LunAccess.READ_ONLY : LunAccess.READ_WRITE);
+            }
+            grants.put(acl.initiator(), row);
+        }
+        return AccessControl.of(grants);
     }
 
     /** The node's one iSCSI target name. */

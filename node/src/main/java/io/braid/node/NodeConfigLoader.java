@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.braid.iscsi.target.AuthConfig;
 import io.braid.iscsi.target.ChapCredentials;
+import io.braid.scsi.UnitFeature;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,7 +93,11 @@ public final class NodeConfigLoader {
 
     record NodeFile(String name, String dataDir, List<PortalFile> portals,
                     List<VolumeFile> volumes, ChapFile chap, List<String> allowedInitiators,
-                    String api) {
+                    String api, List<AclFile> acls, StorageFile storage) {
+    }
+
+    record StorageFile(List<String> drives, List<String> spares, String driveSize, String pageSize,
+                       Boolean startDegraded) {
     }
 
     /** A portal, written either as {@code "HOST:PORT"} or as {@code {address, tpgt}}. */
@@ -108,7 +114,31 @@ public final class NodeConfigLoader {
         }
     }
 
-    record VolumeFile(String name, String size, Integer lun, Boolean readOnly) {
+    record VolumeFile(String name, String size, Integer lun, Boolean readOnly, FeaturesFile features,
+                      String backing) {
+    }
+
+    /** Per-LUN switches; each absent one is on. */
+    record FeaturesFile(Boolean compareAndWrite, Boolean extendedCopy, Boolean thinProvisioning,
+                        Boolean persistentReservations) {
+    }
+
+    /** LUN masking for one initiator. */
+    record AclFile(String initiator, List<AclVolumeFile> volumes) {
+    }
+
+    /** A volume in an ACL, written either as its name or as {@code {name, readOnly}}. */
+    record AclVolumeFile(String name, Boolean readOnly) {
+        @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+        AclVolumeFile(@JsonProperty("name") String name, @JsonProperty("readOnly") Boolean readOnly) {
+            this.name = name;
+            this.readOnly = readOnly;
+        }
+
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        static AclVolumeFile of(String name) {
+            return new AclVolumeFile(name, null);
+        }
     }
 
     record ChapFile(String user, String secret, CredentialsFile mutual,
@@ -189,11 +219,48 @@ public final class NodeConfigLoader {
             }
             HostPort api = raw.api() == null ? NodeConfig.DEFAULT_API_ADDRESS
                     : check("api", () -> HostPort.parse(raw.api(), -1));
+            List<InitiatorAcl> acls = acls(raw.acls(), volumes, allowed);
+            StorageConfig storage = storage(raw.storage());
             try {
-                return new NodeConfig(name, dataDir, portals, volumes, auth, allowed, api);
+                return new NodeConfig(name, dataDir, portals, volumes, auth, allowed, api, acls, storage);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(source + ": " + e.getMessage(), e);
             }
+        }
+
+        private StorageConfig storage(StorageFile raw) throws ConfigException {
+            StorageConfig d = StorageConfig.defaults();
+            if (raw == null) {
+                return d;
+            }
+            List<Path> drives = paths("storage.drives", raw.drives());
+            List<Path> spares = paths("storage.spares", raw.spares());
+            long driveSize = raw.driveSize() == null ? d.driveSizeBytes()
+                    : check("storage.driveSize", () -> Sizes.parse(raw.driveSize()));
+            long pageSize = raw.pageSize() == null ? d.pageSize()
+                    : check("storage.pageSize", () -> Sizes.parse(raw.pageSize()));
+            if (pageSize > Integer.MAX_VALUE) {
+                throw error("storage.pageSize", "is too large");
+            }
+            boolean degraded = raw.startDegraded() != null && raw.startDegraded();
+            return check("storage", () -> new StorageConfig(drives, spares, driveSize, (int) pageSize, degraded));
+        }
+
+        private List<Path> paths(String field, List<String> raw) throws ConfigException {
+            List<Path> out = new ArrayList<>();
+            if (raw == null) {
+                return out;
+            }
+            for (int i = 0; i < raw.size(); i++) {
+                String text = required(field + "[" + i + "]", raw.get(i));
+                out.add(check(field + "[" + i + "]", () -> {
+                    if (text.isBlank()) {
+                        throw new IllegalArgumentException("must not be empty");
+                    }
+                    return base.resolve(text).normalize();
+                }));
+            }
+            return out;
         }
 
         private List<PortalSpec> portals(List<PortalFile> raw) throws ConfigException {
@@ -279,7 +346,74 @@ public final class NodeConfigLoader {
                     }
                 }
                 boolean readOnly = v.readOnly() != null && v.readOnly();
-                out.add(new VolumeSpec(name, size, lun, readOnly));
+                VolumeSpec.Backing backing = v.backing() == null ? VolumeSpec.Backing.FILE
+                        : check(path + ".backing", () -> VolumeSpec.Backing.parse(v.backing()));
+                int chosenLun = lun;
+                out.add(check(path, () -> new VolumeSpec(name, size, chosenLun, readOnly, features(v.features()),
+                        backing)));
+            }
+            return out;
+        }
+
+        private static Set<UnitFeature> features(FeaturesFile raw) {
+            Set<UnitFeature> on = EnumSet.allOf(UnitFeature.class);
+            if (raw == null) {
+                return on;
+            }
+            switchOff(on, raw.compareAndWrite(), UnitFeature.COMPARE_AND_WRITE);
+            switchOff(on, raw.extendedCopy(), UnitFeature.EXTENDED_COPY);
+            switchOff(on, raw.thinProvisioning(), UnitFeature.THIN_PROVISIONING);
+            switchOff(on, raw.persistentReservations(), UnitFeature.PERSISTENT_RESERVATIONS);
+            return on;
+        }
+
+        private static void switchOff(Set<UnitFeature> on, Boolean value, UnitFeature feature) {
+            if (value != null && !value) {
+                on.remove(feature);
+            }
+        }
+
+        private List<InitiatorAcl> acls(List<AclFile> raw, List<VolumeSpec> volumes, List<String> allowed)
+                throws ConfigException {
+            if (raw == null) {
+                return List.of();
+            }
+            Set<String> names = new HashSet<>();
+            volumes.forEach(v -> names.add(v.name()));
+            List<InitiatorAcl> out = new ArrayList<>();
+            for (int i = 0; i < raw.size(); i++) {
+                String path = "acls[" + i + "]";
+                AclFile a = required(path, raw.get(i));
+                String initiator = required(path + ".initiator", a.initiator());
+                check(path + ".initiator", () -> {
+                    NodeConfig.checkIscsiName(initiator);
+                    return initiator;
+                });
+                List<AclVolumeFile> rawVolumes = required(path + ".volumes", a.volumes());
+                if (rawVolumes.isEmpty()) {
+                    throw error(path + ".volumes", "at least one volume is required");
+                }
+                List<LunMapping> mappings = new ArrayList<>();
+                for (int j = 0; j < rawVolumes.size(); j++) {
+                    String vpath = path + ".volumes[" + j + "]";
+                    AclVolumeFile v = required(vpath, rawVolumes.get(j));
+                    String volume = required(vpath + ".name", v.name());
+                    if (!names.contains(volume)) {
+                        throw error(vpath, "\"" + volume + "\" is not one of the volumes");
+                    }
+                    if (mappings.stream().anyMatch(m -> m.volume().equals(volume))) {
+                        throw error(vpath, "volume \"" + volume + "\" is listed twice");
+                    }
+                    mappings.add(new LunMapping(volume, v.readOnly() != null && v.readOnly()));
+                }
+                InitiatorAcl acl = new InitiatorAcl(initiator, mappings);
+                List<InitiatorAcl> sofar = new ArrayList<>(out);
+                sofar.add(acl);
+                check(path + ".initiator", () -> {
+                    NodeConfig.checkAcls(sofar, names, allowed);
+                    return acl;
+                });
+                out.add(acl);
             }
             return out;
         }

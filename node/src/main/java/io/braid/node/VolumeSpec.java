@@ -1,6 +1,10 @@
 package io.braid.node;
 
+import io.braid.scsi.UnitFeature;
+
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -11,8 +15,39 @@ import java.util.regex.Pattern;
  * @param sizeBytes capacity, a multiple of {@link #BLOCK_SIZE}
  * @param lun       the LUN it is presented at (SAM-5 4.7, flat space 0..16383)
  * @param readOnly  whether writes are refused
+ * @param features  the per-LUN switches that are on (all by default); a switched-off feature is
+ *                  not advertised and its commands are refused as unsupported
+ * @param backing   where the blocks live
  */
-public record VolumeSpec(String name, long sizeBytes, int lun, boolean readOnly) {
+public record VolumeSpec(String name, long sizeBytes, int lun, boolean readOnly, Set<UnitFeature> features,
+                         Backing backing) {
+
+    /** Where a volume's blocks live. */
+    public enum Backing {
+        /** A sparse image file in the data directory: survives restarts. */
+        FILE,
+        /**
+         * Thin-provisioned memory of the node process (io.braid.store.MemoryBlockDevice): empty at
+         * every start and gone at stop, with a new identity each time; for tests and benchmarks.
+         */
+        MEMORY;
+
+        /** {@code file} or {@code memory}, as written in flags and node.yaml. */
+        public static Backing parse(String text) {
+            for (Backing b : values()) {
+                if (b.name().equalsIgnoreCase(text)) {
+                    return b;
+                }
+            }
+            throw new IllegalArgumentException("\"" + text + "\" is not a volume backing (file or memory)");
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     /** Logical block size of file-backed volumes. */
     public static final int BLOCK_SIZE = 512;
     /** Smallest volume accepted: below this real initiators and file systems misbehave. */
@@ -25,6 +60,28 @@ public record VolumeSpec(String name, long sizeBytes, int lun, boolean readOnly)
         checkName(name);
         checkSize(sizeBytes);
         checkLun(lun);
+        Objects.requireNonNull(features, "features");
+        features = features.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(features));
+        Objects.requireNonNull(backing, "backing");
+        if (backing == Backing.MEMORY && readOnly) {
+            throw new IllegalArgumentException("volume \"" + name + "\": a memory volume cannot be read-only"
+                    + " (it starts empty, so it would only ever read zeroes)");
+        }
+    }
+
+    /** A file-backed volume with these features on. */
+    public VolumeSpec(String name, long sizeBytes, int lun, boolean readOnly, Set<UnitFeature> features) {
+        this(name, sizeBytes, lun, readOnly, features, Backing.FILE);
+    }
+
+    /** A volume with every feature on. */
+    public VolumeSpec(String name, long sizeBytes, int lun, boolean readOnly, Backing backing) {
+        this(name, sizeBytes, lun, readOnly, EnumSet.allOf(UnitFeature.class), backing);
+    }
+
+    /** A file-backed volume with every feature on. */
+    public VolumeSpec(String name, long sizeBytes, int lun, boolean readOnly) {
+        this(name, sizeBytes, lun, readOnly, Backing.FILE);
     }
 
     /** @throws IllegalArgumentException unless {@code name} is a valid volume name */

@@ -1,11 +1,14 @@
 package io.braid.node;
 
 import io.braid.iscsi.target.ChapCredentials;
+import io.braid.scsi.LunAccess;
+import io.braid.scsi.UnitFeature;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,6 +96,64 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void memoryBacking() throws Exception {
+        NodeConfig c = parse("""
+                name: n
+                dataDir: d
+                volumes:
+                  - name: v0
+                    size: 1G
+                  - name: scratch
+                    size: 128M
+                    backing: memory
+                  - name: disk
+                    size: 1M
+                    backing: file
+                """);
+        assertThat(c.volumes()).containsExactly(new VolumeSpec("v0", 1L << 30, 0, false),
+                new VolumeSpec("scratch", 128L << 20, 1, false, VolumeSpec.Backing.MEMORY),
+                new VolumeSpec("disk", 1L << 20, 2, false, VolumeSpec.Backing.FILE));
+        assertThatThrownBy(() -> parse("""
+                name: n
+                dataDir: d
+                volumes:
+                  - name: v0
+                    size: 1G
+                    backing: tape
+                """)).hasMessageContaining("volumes[0].backing: \"tape\" is not a volume backing (file or memory)");
+        assertThatThrownBy(() -> parse("""
+                name: n
+                dataDir: d
+                volumes:
+                  - name: v0
+                    size: 1G
+                    backing: memory
+                    readOnly: true
+                """)).hasMessageContaining("volumes[0]: volume \"v0\": a memory volume cannot be read-only");
+    }
+
+    @Test
+    void memoryBackingWithFeaturesAndAcls() throws Exception {
+        NodeConfig c = parse("""
+                name: n
+                dataDir: d
+                volumes:
+                  - name: scratch
+                    size: 64M
+                    backing: memory
+                    features: {persistentReservations: false}
+                acls:
+                  - initiator: iqn.2004-10.com.example:host1
+                    volumes: [{name: scratch, readOnly: true}]
+                """);
+        assertThat(c.volumes()).containsExactly(new VolumeSpec("scratch", 64L << 20, 0, false,
+                EnumSet.of(UnitFeature.COMPARE_AND_WRITE, UnitFeature.EXTENDED_COPY, UnitFeature.THIN_PROVISIONING),
+                VolumeSpec.Backing.MEMORY));
+        assertThat(c.acls()).containsExactly(new InitiatorAcl("iqn.2004-10.com.example:host1",
+                List.of(new LunMapping("scratch", true))));
+    }
+
+    @Test
     void fillsDefaults() throws Exception {
         NodeConfig c = parse(MINIMAL);
         assertThat(c.portals()).containsExactly(new PortalSpec(new HostPort("127.0.0.1", 3260), 1));
@@ -157,10 +218,11 @@ class NodeConfigLoaderTest {
     @Test
     void unknownFieldsAreRejectedWithTheKnownOnes() {
         assertThat(error(MINIMAL + "nmae: x\n")).isEqualTo("node.yaml: nmae: unknown field"
-                + " (expected one of: allowedInitiators, api, chap, dataDir, name, portals, volumes)");
+                + " (expected one of: acls, allowedInitiators, api, chap, dataDir, name, portals, storage,"
+                + " volumes)");
         assertThat(error(MINIMAL.replace("size: 1G", "size: 1G\n    sise: 2G")))
                 .isEqualTo("node.yaml: volumes[0].sise: unknown field"
-                        + " (expected one of: lun, name, readOnly, size)");
+                        + " (expected one of: backing, features, lun, name, readOnly, size)");
         assertThat(error(MINIMAL + "chap:\n  user: u\n  secret: s\n  mutal: {user: a, secret: b}\n"))
                 .startsWith("node.yaml: chap.mutal: unknown field");
     }
@@ -270,6 +332,91 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void perLunSwitchesDefaultToOn() throws Exception {
+        NodeConfig c = parse("""
+                name: n
+                dataDir: d
+                volumes:
+                  - name: esx
+                    size: 1G
+                    features:
+                      compareAndWrite: false
+                      extendedCopy: false
+                      thinProvisioning: true
+                  - name: win
+                    size: 1G
+                    features: {persistentReservations: false, thinProvisioning: false}
+                  - name: plain
+                    size: 1G
+                """);
+        assertThat(c.volumes().get(0).features())
+                .containsExactlyInAnyOrder(UnitFeature.THIN_PROVISIONING, UnitFeature.PERSISTENT_RESERVATIONS);
+        assertThat(c.volumes().get(1).features())
+                .containsExactlyInAnyOrder(UnitFeature.COMPARE_AND_WRITE, UnitFeature.EXTENDED_COPY);
+        assertThat(c.volumes().get(2).features()).isEqualTo(EnumSet.allOf(UnitFeature.class));
+        assertThat(error(MINIMAL.replace("size: 1G", "size: 1G\n    features: {caw: false}")))
+                .isEqualTo("node.yaml: volumes[0].features.caw: unknown field (expected one of: compareAndWrite,"
+                        + " extendedCopy, persistentReservations, thinProvisioning)");
+        assertThat(error(MINIMAL.replace("size: 1G", "size: 1G\n    features: {extendedCopy: off-ish}")))
+                .isEqualTo("node.yaml: volumes[0].features.extendedCopy: \"off-ish\" is not true or false");
+    }
+
+    private static final String TWO_VOLUMES = """
+            name: n
+            dataDir: d
+            volumes:
+              - {name: v0, size: 1G}
+              - {name: logs, size: 1G, lun: 7}
+            """;
+
+    @Test
+    void lunMaskingByInitiator() throws Exception {
+        NodeConfig c = parse(TWO_VOLUMES + """
+                acls:
+                  - initiator: iqn.2004-10.com.example:host1
+                    volumes:
+                      - v0
+                      - name: logs
+                        readOnly: true
+                  - initiator: iqn.2004-10.com.example:host2
+                    volumes: [logs]
+                """);
+        assertThat(c.acls()).containsExactly(
+                new InitiatorAcl("iqn.2004-10.com.example:host1",
+                        List.of(new LunMapping("v0", false), new LunMapping("logs", true))),
+                new InitiatorAcl("iqn.2004-10.com.example:host2", List.of(new LunMapping("logs", false))));
+        var access = c.accessControl();
+        assertThat(access.access("iqn.2004-10.com.example:host1", 0)).isEqualTo(LunAccess.READ_WRITE);
+        assertThat(access.access("IQN.2004-10.COM.EXAMPLE:HOST1", 7)).isEqualTo(LunAccess.READ_ONLY);
+        assertThat(access.access("iqn.2004-10.com.example:host2", 0)).isEqualTo(LunAccess.NONE);
+        assertThat(access.access("iqn.2004-10.com.example:host2", 7)).isEqualTo(LunAccess.READ_WRITE);
+        assertThat(access.access("iqn.2004-10.com.example:other", 7)).as("no entry, nothing").isEqualTo(LunAccess.NONE);
+        assertThat(parse(TWO_VOLUMES).accessControl().access("iqn.2004-10.com.example:any", 7))
+                .as("no acls: everyone sees everything").isEqualTo(LunAccess.READ_WRITE);
+    }
+
+    @Test
+    void lunMaskingErrors() {
+        assertThat(error(TWO_VOLUMES + "acls: [{initiator: iqn.2004-10.com.example:h, volumes: [v9]}]\n"))
+                .isEqualTo("node.yaml: acls[0].volumes[0]: \"v9\" is not one of the volumes");
+        assertThat(error(TWO_VOLUMES + "acls: [{initiator: host1, volumes: [v0]}]\n"))
+                .startsWith("node.yaml: acls[0].initiator: \"host1\" is not an iSCSI name");
+        assertThat(error(TWO_VOLUMES + "acls: [{initiator: iqn.2004-10.com.example:h, volumes: []}]\n"))
+                .isEqualTo("node.yaml: acls[0].volumes: at least one volume is required");
+        assertThat(error(TWO_VOLUMES + "acls: [{initiator: iqn.2004-10.com.example:h, volumes: [v0, v0]}]\n"))
+                .isEqualTo("node.yaml: acls[0].volumes[1]: volume \"v0\" is listed twice");
+        assertThat(error(TWO_VOLUMES + "acls: [{initiator: iqn.2004-10.com.example:h, volumes: [v0]},"
+                + " {initiator: iqn.2004-10.com.example:H, volumes: [logs]}]\n"))
+                .isEqualTo("node.yaml: acls[1].initiator: initiator iqn.2004-10.com.example:H has two LUN masking entries");
+        assertThat(error(TWO_VOLUMES + "allowedInitiators: [iqn.2004-10.com.example:a]\n"
+                + "acls: [{initiator: iqn.2004-10.com.example:b, volumes: [v0]}]\n"))
+                .isEqualTo("node.yaml: acls[0].initiator: initiator iqn.2004-10.com.example:b is not in"
+                        + " allowedInitiators, so it could never log in to see its volumes");
+        assertThat(error(TWO_VOLUMES + "acls: [{initiator: iqn.2004-10.com.example:h, volumes: [{name: v0, readonly: true}]}]\n"))
+                .startsWith("node.yaml: acls[0].volumes[0].readonly: unknown field");
+    }
+
+    @Test
     void recordRejectsInconsistentConfigsBuiltInCode() {
         assertThatThrownBy(() -> new NodeConfig("n", Path.of("d"), List.of(), List.of(
                 new VolumeSpec("v0", 1 << 20, 0, false)), null, List.of(), NodeConfig.DEFAULT_API_ADDRESS))
@@ -279,5 +426,34 @@ class NodeConfigLoaderTest {
                 List.of(new VolumeSpec("a", 1 << 20, 0, false), new VolumeSpec("b", 1 << 20, 0, false)),
                 null, List.of(), NodeConfig.DEFAULT_API_ADDRESS))
                 .hasMessage("LUN 0 is used by two volumes");
+    }
+
+    @Test
+    void storageNamesDrivesSparesAndSizes() throws Exception {
+        assertThat(parse(MINIMAL).storage()).isEqualTo(StorageConfig.defaults());
+        assertThat(parse(MINIMAL).storage().drivePaths(Path.of("/d"))).containsExactly(
+                Path.of("/d/drives/d0"), Path.of("/d/drives/d1"), Path.of("/d/drives/d2"), Path.of("/d/drives/d3"));
+        NodeConfig c = parse(MINIMAL + """
+                storage:
+                  drives: [/dev/sdb, /dev/sdc, disks/d2]
+                  spares: [/dev/sdz]
+                  driveSize: 64G
+                  pageSize: 8M
+                  startDegraded: true
+                """);
+        assertThat(c.storage().drives()).containsExactly(Path.of("/dev/sdb"), Path.of("/dev/sdc"),
+                Path.of("/etc/braid/disks/d2"));
+        assertThat(c.storage().spares()).containsExactly(Path.of("/dev/sdz"));
+        assertThat(c.storage().driveSizeBytes()).isEqualTo(64L << 30);
+        assertThat(c.storage().pageSize()).isEqualTo(8 << 20);
+        assertThat(c.storage().startDegraded()).isTrue();
+        assertThat(c.storage().drivePaths(Path.of("/d"))).isEqualTo(c.storage().drives());
+        assertThat(error(MINIMAL + "storage:\n  drives: [/dev/sdb]\n"))
+                .isEqualTo("node.yaml: storage: at least two drives are needed (every page is mirrored on two), got 1");
+        assertThat(error(MINIMAL + "storage:\n  drives: [/a, /a]\n")).contains("drive /a is listed twice");
+        assertThat(error(MINIMAL + "storage:\n  pageSize: 3M\n")).contains("not a power of two");
+        assertThat(error(MINIMAL + "storage:\n  driveSize: 12X\n"))
+                .isEqualTo("node.yaml: storage.driveSize: \"12X\" is not a size (use e.g. 512M, 1G)");
+        assertThat(error(MINIMAL + "storage:\n  drive: [/a]\n")).startsWith("node.yaml: storage.drive: unknown field");
     }
 }

@@ -22,7 +22,17 @@ public final class ScsiTargets {
      *                                  no blocks or an unusable block size
      */
     public static ScsiTarget create(ScsiTargetIdentity identity, List<LogicalUnitSpec> units) {
+        return create(identity, units, AccessControl.OPEN);
+    }
+
+    /**
+     * The same with LUN masking: each initiator sees the units {@code access} grants it, read-only
+     * where the grant says so. {@link AccessControl#OPEN} (what the two-argument form uses) lets
+     * every initiator see every unit.
+     */
+    public static ScsiTarget create(ScsiTargetIdentity identity, List<LogicalUnitSpec> units,
+                                    AccessControl access) {
         Objects.requireNonNull(units, "units");
-        return new CoreTarget(identity, List.copyOf(units), ByteBufAllocator.DEFAULT, TargetLimits.DEFAULT);
+        return new CoreTarget(identity, List.copyOf(units), ByteBufAllocator.DEFAULT, TargetLimits.DEFAULT, access);
     }
 }

@@ -63,6 +63,15 @@ public interface BlockDevice extends Closeable {
     record Extent(long offset, long length, boolean mapped) {
     }
 
+    /**
+     * The unit in which a thin-provisioned device allocates, in bytes (a multiple of the block
+     * size): an {@link #unmap} smaller than one aligned unit may free nothing. The SCSI core
+     * reports it as OPTIMAL UNMAP GRANULARITY so initiators unmap in useful pieces.
+     */
+    default int allocationUnit() {
+        return blockSize();
+    }
+
     /** Whether a write cache sits in front of stable storage (reported as WCE). */
     default boolean writeCacheEnabled() {
         return true;

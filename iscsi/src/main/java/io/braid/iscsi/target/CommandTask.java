@@ -1,6 +1,8 @@
 package io.braid.iscsi.target;
 
 import io.braid.iscsi.pdu.ScsiCommand;
+import io.braid.scsi.ScsiResult;
+import io.braid.scsi.ScsiTask;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
@@ -41,9 +43,18 @@ final class CommandTask {
     final CompletableFuture<Void> finished = new CompletableFuture<>();
     final Deque<Burst> bursts = new ArrayDeque<>();
     Phase phase = Phase.COLLECTING;
-    boolean aborted;
+    /** Set on the event loop by task management; read by the storage thread before execution. */
+    volatile boolean aborted;
+    /** What the SCSI core runs, built when the task is handed over (phase EXECUTING). */
+    ScsiTask scsiTask;
+    /**
+     * The core's answer, written by the storage thread before the task is queued back to the event
+     * loop (the queue publishes it); null for a core failure.
+     */
+    ScsiResult result;
 
-    private CompositeByteBuf dataOut;
+    /** One buffer, or a composite once a second piece arrived. */
+    private ByteBuf dataOut;
     /** Bytes placed in {@link #dataOut} so far (data PDUs arrive in order). */
     int received;
     /** Unsolicited bytes still expected as Data-Out with TTT 0xffffffff (after immediate data). */
@@ -66,13 +77,26 @@ final class CommandTask {
         return command.write();
     }
 
-    /** Appends data at the current end (in-order data); takes ownership of {@code data}. */
+    /**
+     * Appends data at the current end (in-order data); takes ownership of {@code data}. A command
+     * whose data came in one PDU (immediate data, the usual small write) keeps that buffer as is;
+     * only a second piece makes a composite.
+     */
     void append(ByteBufAllocator alloc, ByteBuf data) {
-        if (dataOut == null) {
-            dataOut = alloc.compositeBuffer(Math.max(2, Math.min(1024, edtl / 4096 + 2)));
-        }
         received += data.readableBytes();
-        dataOut.addComponent(true, data);
+        if (dataOut == null) {
+            dataOut = data;
+            return;
+        }
+        CompositeByteBuf composite;
+        if (dataOut instanceof CompositeByteBuf c) {
+            composite = c;
+        } else {
+            composite = alloc.compositeBuffer(Math.max(2, Math.min(1024, edtl / 4096 + 2)));
+            composite.addComponent(true, dataOut);
+            dataOut = composite;
+        }
+        composite.addComponent(true, data);
     }
 
     boolean allDataReceived() {

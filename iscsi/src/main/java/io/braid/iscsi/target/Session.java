@@ -2,6 +2,7 @@ package io.braid.iscsi.target;
 
 import io.braid.iscsi.login.NegotiatedParameters;
 import io.braid.iscsi.pdu.Pdu;
+import io.braid.iscsi.pdu.ScsiCommand;
 import io.braid.iscsi.pdu.SerialNumbers;
 import io.braid.scsi.Nexus;
 import org.slf4j.Logger;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 /**
  * One iSCSI session (RFC 7143 3.3, 4.2.2): its identity, negotiated parameters, connections, and
@@ -39,6 +41,12 @@ public final class Session {
 
     private record Queued(TargetConnection connection, Pdu pdu) {
     }
+
+    /**
+     * A CmdSN slot that counts as received but delivers nothing: a command task management aborted
+     * while it waited for its turn, or one an ABORT TASK says was sent (RFC 7143 11.5.1 b).
+     */
+    private static final Queued SKIP = new Queued(null, null);
 
     Session(SessionRegistry registry, int tsih, long isid, String initiatorName,
             TargetDefinition target, Portal portal, NegotiatedParameters params, int window, int firstCmdSn) {
@@ -132,7 +140,11 @@ public final class Session {
             end = connections.isEmpty() && !ended;
             if (end) {
                 ended = true;
-                waiting.values().forEach(q -> q.pdu().release());
+                waiting.values().forEach(q -> {
+                    if (q.pdu() != null) {
+                        q.pdu().release();
+                    }
+                });
                 waiting.clear();
             }
         }
@@ -160,12 +172,7 @@ public final class Session {
         synchronized (this) {
             if (cmdSn == expCmdSn) {
                 ready.add(new Queued(from, pdu));
-                expCmdSn++;
-                Queued next;
-                while ((next = waiting.remove(expCmdSn)) != null) {
-                    ready.add(next);
-                    expCmdSn++;
-                }
+                advance(ready);
             } else if (SerialNumbers.inWindow(cmdSn, expCmdSn + 1, maxCmdSn)
                     && !waiting.containsKey(cmdSn)) {
                 waiting.put(cmdSn, new Queued(from, pdu));
@@ -178,13 +185,82 @@ public final class Session {
                 return;
             }
         }
+        deliver(from, ready);
+    }
+
+    /** Moves ExpCmdSN past the slot just filled and over every waiting slot that follows it. */
+    private void advance(List<Queued> ready) {
+        expCmdSn++;
+        Queued next;
+        while ((next = waiting.remove(expCmdSn)) != null) {
+            ready.add(next);
+            expCmdSn++;
+        }
+    }
+
+    private static void deliver(TargetConnection from, List<Queued> ready) {
         for (Queued q : ready) {
+            if (q == SKIP || q.pdu() == null) {
+                continue;
+            }
             if (q.connection() == from) {
                 from.deliver(q.pdu());
             } else {
                 q.connection().deliverLater(q.pdu());
             }
         }
+    }
+
+    /**
+     * Task management over commands still waiting for their CmdSN turn (they are in the task set
+     * already): each one {@code which} selects is released and its slot kept, so numbering goes on
+     * and the command never runs. Returns how many were aborted.
+     */
+    synchronized int abortWaiting(Predicate<ScsiCommand> which) {
+        int n = 0;
+        for (Map.Entry<Integer, Queued> e : waiting.entrySet()) {
+            if (e.getValue().pdu() instanceof ScsiCommand c && which.test(c)) {
+                c.release();
+                e.setValue(SKIP);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Whether a command {@code which} selects waits for its CmdSN turn (QUERY TASK, QUERY TASK SET). */
+    synchronized boolean hasWaiting(Predicate<ScsiCommand> which) {
+        for (Queued q : waiting.values()) {
+            if (q.pdu() instanceof ScsiCommand c && which.test(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * RFC 7143 11.5.1 ABORT TASK b): the referenced task is unknown, but RefCmdSN lies in the
+     * command window and before the TMF's own CmdSN, so the target takes that CmdSN as received
+     * (the command, should it still come, is ignored as a duplicate) and answers "Function
+     * complete". Returns false when RefCmdSN does not qualify ("Task does not exist"). Called on
+     * {@code from}'s event loop; commands the filled slot unblocks are delivered.
+     */
+    boolean considerReceived(TargetConnection from, int refCmdSn, int tmfCmdSn) {
+        List<Queued> ready = new ArrayList<>(0);
+        synchronized (this) {
+            if (!SerialNumbers.inWindow(refCmdSn, expCmdSn, maxCmdSn)
+                    || !SerialNumbers.lessThan(refCmdSn, tmfCmdSn) || waiting.containsKey(refCmdSn)) {
+                return false;
+            }
+            if (refCmdSn == expCmdSn) {
+                advance(ready);
+            } else {
+                waiting.put(refCmdSn, SKIP);
+            }
+        }
+        log.debug("tsih={}: CmdSN {} taken as received for ABORT TASK", tsih, Integer.toUnsignedString(refCmdSn));
+        deliver(from, ready);
+        return true;
     }
 
     /** A SCSI task started executing: the command window narrows. */

@@ -35,10 +35,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.PlatformDependent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,11 +50,13 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -103,8 +107,33 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
     private final Map<Integer, CommandTask> tasks = new HashMap<>();
     /** Tasks ended by a data sequence error whose remaining Data-Out PDUs are dropped silently. */
     private final Set<Integer> draining = new java.util.LinkedHashSet<>();
-    private static final int MAX_DRAINING = 64;
+    private static final int MAX_DRAINING = 256;
+    /**
+     * The longest a task management function waits for the tasks it aborted, in all; a little
+     * more than the SCSI core's own bound, so a backstore call that hangs turns into FUNCTION
+     * REJECTED instead of a TMF the initiator waits for forever.
+     */
+    static final long TMF_WAIT_MILLIS = 12_000;
     private final TextConversation text;
+    /**
+     * Task management functions between arrival and response. While one runs, commands that become
+     * ready to execute wait in {@link #heldBack} instead of entering the SCSI core, so a function
+     * never aborts a command sent after it.
+     */
+    private int tmfRunning;
+    private final java.util.ArrayDeque<CommandTask> heldBack = new java.util.ArrayDeque<>();
+
+    /** Tasks handed to the core together at the end of this event-loop turn ({@link #dispatch}). */
+    private final List<CommandTask> ready = new ArrayList<>();
+    private boolean dispatchScheduled;
+    /** Tasks the core finished, queued by storage threads for the event loop ({@link #drainDone}). */
+    private final Queue<CommandTask> done = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drainDone;
+    /** Most tasks, and (roughly) most data bytes, one storage thread takes at a time. */
+    private static final int CHUNK_TASKS = 32;
+    private static final long CHUNK_BYTES = 256 * 1024;
+    private static final ScsiResult ABORTED = new ScsiResult(ScsiResult.TASK_ABORTED, null, null, 0);
 
     private int pingTtt = Pdu.RESERVED_TAG;
     private ScheduledFuture<?> pingTimeout;
@@ -134,6 +163,10 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         PduEncoder encoder = new PduEncoder();
         TargetConnection connection = new TargetConnection(ch, portal, config, registry, storage,
                 decoder, encoder, portals);
+        // One flush per read batch, and one per event-loop turn for completions: every send below
+        // asks for a flush, and a syscall per PDU would cost more than the rest of the PDU's path.
+        ch.pipeline().addLast("flush", new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         ch.pipeline().addLast("decoder", decoder);
         ch.pipeline().addLast("encoder", encoder);
         ch.pipeline().addLast("connection", connection);
@@ -493,10 +526,7 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         task.phase = CommandTask.Phase.DONE;
         task.finished.complete(null);
         session.taskFinished();
-        draining.add(task.itt);
-        if (draining.size() > MAX_DRAINING) {
-            draining.remove(draining.iterator().next());
-        }
+        drain(task.itt);
         if (d != null) {
             reject(Reject.PROTOCOL_ERROR, d);
             d.release();
@@ -527,34 +557,125 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         return t;
     }
 
+    /**
+     * Hands a task whose data is complete to the SCSI core. Tasks made ready during one event-loop
+     * turn (usually one socket read's worth) go to the storage executor together at the end of the
+     * turn, a few per hand-off ({@link #dispatch}), so a queue of small commands costs one
+     * thread wake-up instead of one each.
+     */
     private void submit(CommandTask task) {
+        if (tmfRunning > 0) {
+            heldBack.add(task); // still COLLECTING as far as task management is concerned
+            return;
+        }
         task.phase = CommandTask.Phase.EXECUTING;
         ScsiCommand c = task.command;
-        ScsiTask scsiTask = new ScsiTask(session.nexus(), c.lun(), c.cdb(), Integer.toUnsignedLong(c.itt()),
+        task.scsiTask = new ScsiTask(session.nexus(), c.lun(), c.cdb(), Integer.toUnsignedLong(c.itt()),
                 TaskAttribute.fromWire(c.attr()), c.expectedDataTransferLength(),
                 task.write() ? task.takeData(channel.alloc()) : Unpooled.EMPTY_BUFFER);
+        ready.add(task);
+        if (!dispatchScheduled) {
+            dispatchScheduled = true;
+            try {
+                channel.eventLoop().execute(this::dispatch);
+            } catch (RejectedExecutionException e) {
+                dispatch();
+            }
+        }
+    }
+
+    /**
+     * Sends the ready tasks to the storage executor in chunks of at most {@link #CHUNK_TASKS} tasks
+     * and {@link #CHUNK_BYTES} bytes: small commands share a storage thread and run one after the
+     * other (each is a few microseconds against the page cache), large ones still run in parallel.
+     */
+    private void dispatch() {
+        dispatchScheduled = false;
+        int n = ready.size();
         var scsi = session.target().scsi();
-        try {
-            storage.execute(() -> {
-                ScsiResult result;
+        int start = 0;
+        while (start < n) {
+            int end = start;
+            long bytes = 0;
+            do {
+                bytes += Math.max(4096, Integer.toUnsignedLong(ready.get(end).command.expectedDataTransferLength()));
+                end++;
+            } while (end < n && end - start < CHUNK_TASKS && bytes < CHUNK_BYTES);
+            CommandTask[] chunk = ready.subList(start, end).toArray(new CommandTask[0]);
+            try {
+                storage.execute(() -> execute(scsi, chunk));
+            } catch (RejectedExecutionException e) {
+                for (CommandTask task : chunk) {
+                    task.scsiTask.dataOut().release();
+                    tasks.remove(task.itt);
+                    task.finished.complete(null);
+                }
+            }
+            start = end;
+        }
+        ready.clear();
+    }
+
+    /**
+     * Runs a chunk of tasks in the SCSI core, in order. On a storage thread. Each finished task
+     * goes back at once; while the event loop has not picked them up, further ones join the same
+     * event-loop task.
+     */
+    private void execute(io.braid.scsi.ScsiTarget scsi, CommandTask[] chunk) {
+        for (CommandTask task : chunk) {
+            ScsiResult result;
+            if (task.aborted) {
+                // Task management ended it before it reached the core: nothing to run.
+                task.scsiTask.dataOut().release();
+                result = ABORTED;
+            } else {
                 try {
-                    result = scsi.execute(scsiTask);
+                    result = scsi.execute(task.scsiTask);
                 } catch (RuntimeException e) {
                     log.error("SCSI core failed on itt=0x{}: {}", Integer.toHexString(task.itt), e.toString(), e);
                     result = null;
                 }
-                ScsiResult r = result;
+            }
+            task.scsiTask = null;
+            task.result = result;
+            done.offer(task);
+            if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
                 try {
-                    channel.eventLoop().execute(() -> complete(task, r));
+                    channel.eventLoop().execute(drainTask);
                 } catch (RejectedExecutionException e) {
-                    release(r);
-                    task.finished.complete(null);
+                    drainScheduled.set(false);
+                    discardDone();
                 }
-            });
-        } catch (RejectedExecutionException e) {
-            scsiTask.dataOut().release();
-            tasks.remove(task.itt);
-            task.finished.complete(null);
+            }
+        }
+    }
+
+    /**
+     * Completes the tasks the storage threads finished. Runs as one event-loop task for as many
+     * completions as arrived meanwhile, and their PDUs leave in one flush.
+     */
+    private void drainDone() {
+        drainScheduled.set(false);
+        CommandTask task;
+        while ((task = done.poll()) != null) {
+            ScsiResult r = task.result;
+            task.result = null;
+            complete(task, r);
+        }
+    }
+
+    /**
+     * The event loop is gone (server shutdown): free what finished tasks hold. Storage threads
+     * call it, so they take turns at the single-consumer queue.
+     */
+    private void discardDone() {
+        synchronized (done) {
+            CommandTask task;
+            while ((task = done.poll()) != null) {
+                release(task.result);
+                task.result = null;
+                task.finished.complete(null);
+            }
         }
     }
 
@@ -655,6 +776,17 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
 
     // ---------------------------------------------------------------- task management
 
+    /**
+     * Task management (RFC 7143 11.5, SAM-5 7). The transport first ends what only it holds —
+     * commands still collecting Data-Out (their later Data-Out is dropped silently, the way
+     * FastAbort does it, so the function never waits on an initiator that stopped sending) and
+     * commands waiting for their CmdSN turn — and marks the commands in the SCSI core so their
+     * status is never sent. Then, off the event loop, the core applies the function and waits for
+     * the tasks it aborted; the response goes out once every aborted task has stopped, or FUNCTION
+     * REJECTED after {@link #TMF_WAIT_MILLIS}. CLEAR TASK SET, LOGICAL UNIT RESET and the target
+     * resets reach other sessions' transport-held commands too (SAM-5: every I_T nexus's tasks),
+     * limited to the logical units the issuing initiator can see.
+     */
     private void onTaskManagement(TaskMgmtRequest t) {
         TaskManagementFunction function = TaskManagementFunction.fromWire(t.function());
         if (session.discovery()) {
@@ -665,69 +797,207 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
             sendTmfResponse(t, TaskManagementResponse.FUNCTION_REJECTED);
             return;
         }
+        var scsi = session.target().scsi();
+        var nexus = session.nexus();
+        long lun = t.lun();
+        int ref = t.referencedTaskTag();
         List<CommandTask> affected = new ArrayList<>();
+        List<CompletableFuture<?>> elsewhere = new ArrayList<>();
         switch (function) {
             case ABORT_TASK -> {
-                CommandTask task = tasks.get(t.referencedTaskTag());
-                if (task == null || task.lun != t.lun()) {
-                    sendTmfResponse(t, TaskManagementResponse.TASK_DOES_NOT_EXIST);
+                CommandTask task = tasks.get(ref);
+                if (task != null) {
+                    if (task.lun != lun) {
+                        sendTmfResponse(t, TaskManagementResponse.TASK_DOES_NOT_EXIST);
+                        return;
+                    }
+                    affected.add(task);
+                } else if (session.abortWaiting(c -> c.itt() == ref && c.lun() == lun) > 0
+                        || session.considerReceived(this, t.refCmdSn(), t.cmdSn())) {
+                    sendTmfResponse(t, TaskManagementResponse.FUNCTION_COMPLETE);
                     return;
                 }
-                affected.add(task);
             }
-            case ABORT_TASK_SET, CLEAR_TASK_SET, LOGICAL_UNIT_RESET -> {
-                for (CommandTask task : tasks.values()) {
-                    if (task.lun == t.lun()) {
-                        affected.add(task);
-                    }
+            case ABORT_TASK_SET -> {
+                tasks.values().stream().filter(x -> x.lun == lun).forEach(affected::add);
+                session.abortWaiting(c -> c.lun() == lun);
+            }
+            case CLEAR_TASK_SET, LOGICAL_UNIT_RESET -> {
+                tasks.values().stream().filter(x -> x.lun == lun).forEach(affected::add);
+                session.abortWaiting(c -> c.lun() == lun);
+                if (scsi.luns(nexus).contains(lun)) {
+                    elsewhere = abortElsewhere(l -> l == lun);
                 }
             }
-            case TARGET_WARM_RESET, TARGET_COLD_RESET -> affected.addAll(tasks.values());
+            case TARGET_WARM_RESET, TARGET_COLD_RESET -> {
+                affected.addAll(tasks.values());
+                session.abortWaiting(c -> true);
+                Set<Long> visible = Set.copyOf(scsi.luns(nexus));
+                elsewhere = abortElsewhere(visible::contains);
+            }
             case TASK_REASSIGN -> {
                 // ErrorRecoveryLevel 0 has no connection recovery (RFC 7143 11.5.1).
                 sendTmfResponse(t, TaskManagementResponse.TASK_ALLEGIANCE_REASSIGNMENT_NOT_SUPPORTED);
                 return;
             }
-            case QUERY_TASK, QUERY_TASK_SET, QUERY_ASYNCHRONOUS_EVENT, CLEAR_ACA -> {
+            case QUERY_TASK -> {
+                CommandTask task = tasks.get(ref);
+                if (task != null && task.lun == lun || session.hasWaiting(c -> c.itt() == ref && c.lun() == lun)) {
+                    sendTmfResponse(t, TaskManagementResponse.FUNCTION_SUCCEEDED);
+                    return;
+                }
+            }
+            case QUERY_TASK_SET -> {
+                if (tasks.values().stream().anyMatch(x -> x.lun == lun) || session.hasWaiting(c -> c.lun() == lun)) {
+                    sendTmfResponse(t, TaskManagementResponse.FUNCTION_SUCCEEDED);
+                    return;
+                }
+            }
+            case QUERY_ASYNCHRONOUS_EVENT, CLEAR_ACA -> {
             }
         }
         for (CommandTask task : affected) {
-            task.aborted = true;
-            if (task.phase == CommandTask.Phase.COLLECTING) {
-                task.release();
-                task.phase = CommandTask.Phase.DONE;
-                task.finished.complete(null);
-                session.taskFinished();
-            }
-            tasks.remove(task.itt);
+            abortHere(task);
         }
-        var scsi = session.target().scsi();
-        var nexus = session.nexus();
+        List<CompletableFuture<?>> thirdParty = elsewhere;
         CompletableFuture<?>[] running = affected.stream().map(x -> x.finished).toArray(CompletableFuture[]::new);
-        // SAM-5 7.1: the response is sent only once every affected task has stopped touching the medium.
-        CompletableFuture.allOf(running).thenRunAsync(() -> {
-            TaskManagementResponse response;
-            try {
-                response = scsi.manageTask(nexus, function, t.lun(), Integer.toUnsignedLong(t.referencedTaskTag()));
-            } catch (RuntimeException e) {
-                log.warn("task management {} failed: {}", function, e.toString(), e);
-                response = TaskManagementResponse.FUNCTION_REJECTED;
-            }
-            if (function == TaskManagementFunction.ABORT_TASK && !affected.isEmpty()
-                    && response == TaskManagementResponse.TASK_DOES_NOT_EXIST) {
-                // The core had already finished it; the transport suppressed its response.
-                response = TaskManagementResponse.FUNCTION_COMPLETE;
-            }
-            TaskManagementResponse finalResponse = response;
-            channel.eventLoop().execute(() -> {
-                sendTmfResponse(t, finalResponse);
-                if (function == TaskManagementFunction.TARGET_COLD_RESET
-                        && finalResponse == TaskManagementResponse.FUNCTION_COMPLETE) {
-                    // SAM-5 7.7: a cold reset also drops every I_T nexus.
-                    channel.eventLoop().schedule(() -> close("target cold reset"), 10, TimeUnit.MILLISECONDS);
+        tmfRunning++;
+        try {
+            storage.execute(() -> {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TMF_WAIT_MILLIS);
+                // Other connections have dropped what they held before the core resets the unit.
+                awaitUntil(CompletableFuture.allOf(thirdParty.toArray(CompletableFuture[]::new)), deadline);
+                TaskManagementResponse response;
+                try {
+                    response = scsi.manageTask(nexus, function, lun, Integer.toUnsignedLong(ref));
+                } catch (RuntimeException e) {
+                    log.warn("task management {} failed: {}", function, e.toString(), e);
+                    response = TaskManagementResponse.FUNCTION_REJECTED;
                 }
+                // SAM-5 7.1: the response goes out only once every aborted task has stopped.
+                if (!awaitUntil(CompletableFuture.allOf(running), deadline)) {
+                    log.warn("connection {}: {} rejected: an aborted task still runs after {} ms", name, function,
+                            TMF_WAIT_MILLIS);
+                    response = TaskManagementResponse.FUNCTION_REJECTED;
+                } else if (function == TaskManagementFunction.ABORT_TASK && !affected.isEmpty()
+                        && response == TaskManagementResponse.TASK_DOES_NOT_EXIST) {
+                    // The core had already finished it; the transport suppressed its response.
+                    response = TaskManagementResponse.FUNCTION_COMPLETE;
+                }
+                TaskManagementResponse finalResponse = response;
+                channel.eventLoop().execute(() -> {
+                    sendTmfResponse(t, finalResponse);
+                    if (function == TaskManagementFunction.TARGET_COLD_RESET
+                            && finalResponse == TaskManagementResponse.FUNCTION_COMPLETE) {
+                        coldReset();
+                    }
+                    tmfFinished();
+                });
             });
-        }, storage);
+        } catch (RejectedExecutionException e) {
+            log.debug("connection {}: {} dropped: the server is stopping", name, function);
+            tmfFinished();
+        }
+    }
+
+    /** A task management function answered: commands that became ready meanwhile run now, in order. */
+    private void tmfFinished() {
+        tmfRunning--;
+        while (tmfRunning == 0 && !heldBack.isEmpty() && state != State.CLOSED) {
+            CommandTask task = heldBack.poll();
+            if (!task.aborted && tasks.get(task.itt) == task) {
+                submit(task);
+            }
+        }
+    }
+
+    /**
+     * Ends a task of this connection for task management: a task still collecting Data-Out is
+     * dropped at once (its remaining Data-Out is discarded silently); a task in the core keeps
+     * running until the core stops it, and its status is never sent.
+     */
+    private void abortHere(CommandTask task) {
+        task.aborted = true;
+        tasks.remove(task.itt);
+        if (task.phase == CommandTask.Phase.COLLECTING) {
+            task.release();
+            task.phase = CommandTask.Phase.DONE;
+            task.finished.complete(null);
+            session.taskFinished();
+            drain(task.itt);
+        }
+    }
+
+    /** Remembers an ended task whose Data-Out may still arrive, so it is dropped without a Reject. */
+    private void drain(int itt) {
+        draining.add(itt);
+        if (draining.size() > MAX_DRAINING) {
+            draining.remove(draining.iterator().next());
+        }
+    }
+
+    /**
+     * Aborts, in every other session of this target, the commands only the transport holds on a LUN
+     * {@code lun} selects: those waiting for their CmdSN turn at once, those collecting Data-Out on
+     * their own connection's event loop (the returned futures). Tasks already in the core are the
+     * core's to abort.
+     */
+    private List<CompletableFuture<?>> abortElsewhere(java.util.function.LongPredicate lun) {
+        List<CompletableFuture<?>> done = new ArrayList<>();
+        for (Session other : registry.list()) {
+            if (other == session || other.target() != session.target()) {
+                continue;
+            }
+            other.abortWaiting(c -> lun.test(c.lun()));
+            other.forEachConnection(c -> done.add(c.abortCollecting(lun)));
+        }
+        return done;
+    }
+
+    /** Drops this connection's commands still collecting Data-Out on a LUN {@code lun} selects. Any thread. */
+    CompletableFuture<Void> abortCollecting(java.util.function.LongPredicate lun) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            channel.eventLoop().execute(() -> {
+                for (CommandTask task : new ArrayList<>(tasks.values())) {
+                    if (task.phase == CommandTask.Phase.COLLECTING && lun.test(task.lun)) {
+                        log.debug("connection {}: itt=0x{} aborted by another initiator's task management", name,
+                                Integer.toHexString(task.itt));
+                        abortHere(task);
+                    }
+                }
+                done.complete(null);
+            });
+        } catch (RejectedExecutionException e) {
+            done.complete(null);
+        }
+        return done;
+    }
+
+    /** RFC 7143 11.5.1: after TARGET COLD RESET the target closes every connection of every session. */
+    private void coldReset() {
+        for (Session s : registry.list()) {
+            if (s != session && s.target() == session.target()) {
+                s.drop("target cold reset");
+            }
+        }
+        // Our own last, so the TMF response is on the wire first.
+        channel.eventLoop().schedule(() -> session.drop("target cold reset"), 10, TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits for {@code f} until {@code deadline} (System.nanoTime); true when it completed. */
+    private static boolean awaitUntil(CompletableFuture<?> f, long deadline) {
+        try {
+            f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true;
+        }
     }
 
     private void sendTmfResponse(TaskMgmtRequest t, TaskManagementResponse response) {
@@ -792,6 +1062,9 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         pingTtt = allocateTtt();
         send(new NopIn(0, Pdu.RESERVED_TAG, pingTtt, statSn, session.expCmdSn(), session.maxCmdSn(),
                 Unpooled.EMPTY_BUFFER));
+        if (config.nopInTimeoutMillis() <= 0) {
+            return; // TCP keep-alive decides whether the peer is gone
+        }
         pingTimeout = channel.eventLoop().schedule(() -> {
             log.info("connection {}: no answer to NOP-In within {} ms; closing", name, config.nopInTimeoutMillis());
             close("NOP-In timeout");
@@ -881,6 +1154,7 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
             }
         }
         tasks.clear();
+        heldBack.clear();
         text.release();
         if (session != null) {
             session.removeConnection(this);

@@ -130,7 +130,7 @@ class TargetLoginTest {
         assertThat(r2.expCmdSn()).isEqualTo(100);
         Map<String, String> k2 = keys(s2);
         assertThat(k2).containsEntry("HeaderDigest", "None").containsEntry("MaxBurstLength", "1048576")
-                .containsEntry("FirstBurstLength", "65536").containsEntry("InitialR2T", "No")
+                .containsEntry("FirstBurstLength", "262144").containsEntry("InitialR2T", "No")
                 .containsEntry("IFMarker", "No").containsEntry("MaxRecvDataSegmentLength", "262144")
                 .doesNotContainKey("InitiatorName").doesNotContainKey("TargetPortalGroupTag");
 
@@ -146,7 +146,7 @@ class TargetLoginTest {
         assertThat(result.expCmdSn()).isEqualTo(100);
         assertThat(result.nextStatSn()).isEqualTo(STAT_SN + 2);
         assertThat(result.parameters()).isEqualTo(new NegotiatedParameters(Digest.NONE, Digest.NONE, 1, false, true,
-                262144, 262144, 1048576, 65536, 2, 0, 1, true, true, 0, "RFC3720", 1));
+                262144, 262144, 1048576, 262144, 2, 0, 1, true, true, 0, "RFC3720", 1));
         assertThat(directory.allocated).isEqualTo(1);
     }
 

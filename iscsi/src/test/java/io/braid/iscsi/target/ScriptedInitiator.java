@@ -89,6 +89,11 @@ final class ScriptedInitiator implements AutoCloseable {
         return type.cast(o);
     }
 
+    /** Whether the target still holds the connection open. */
+    boolean isOpen() {
+        return channel.isActive();
+    }
+
     /** Whether the target closed the connection within {@code millis}. */
     boolean awaitClosed(long millis) {
         return channel.closeFuture().awaitUninterruptibly(millis);

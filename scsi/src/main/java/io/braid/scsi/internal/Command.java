@@ -58,6 +58,15 @@ public final class Command {
         return transferLength;
     }
 
+    /**
+     * Whether this command's nexus must not change the unit's medium: the unit is read-only or LUN
+     * masking grants its initiator reading only. Checked by the dispatcher for {@link
+     * CommandFlag#WRITES_MEDIUM}; reported as WP in MODE SENSE.
+     */
+    public boolean writeProtected() {
+        return unit != null && target.writeProtected(task.nexus(), unit);
+    }
+
     /** The data-out bytes; owned by the dispatcher, which releases them after the handler returns. */
     public ByteBuf dataOut() {
         ByteBuf data = task.dataOut();

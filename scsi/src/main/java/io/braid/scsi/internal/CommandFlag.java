@@ -13,8 +13,25 @@ public enum CommandFlag {
     /** Changes the medium: refused with DATA PROTECT / WRITE PROTECTED on a read-only unit (SBC-4 "Write protection"). */
     WRITES_MEDIUM,
     /**
+     * Offered only by units with {@link io.braid.scsi.UnitFeature#COMPARE_AND_WRITE}; elsewhere
+     * the command is unsupported (INVALID COMMAND OPERATION CODE) and not reported.
+     */
+    NEEDS_COMPARE_AND_WRITE,
+    /** Offered only by units with {@link io.braid.scsi.UnitFeature#THIN_PROVISIONING} (GET LBA STATUS). */
+    NEEDS_THIN_PROVISIONING,
+    /**
+     * Offered only by thin-provisioned units: the feature is on and the backstore really
+     * deallocates (UNMAP, SANITIZE BLOCK ERASE).
+     */
+    NEEDS_UNMAP,
+    /**
      * Offered only on units with {@link io.braid.scsi.UnitFeature#PERSISTENT_RESERVATIONS}:
      * elsewhere INVALID COMMAND OPERATION CODE and absent from REPORT SUPPORTED OPERATION CODES.
      */
-    NEEDS_PERSISTENT_RESERVATIONS
+    NEEDS_PERSISTENT_RESERVATIONS,
+    /**
+     * Offered only on units with {@link io.braid.scsi.UnitFeature#EXTENDED_COPY} (EXTENDED COPY,
+     * RECEIVE COPY RESULTS): elsewhere INVALID COMMAND OPERATION CODE and not reported.
+     */
+    NEEDS_EXTENDED_COPY
 }

@@ -30,6 +30,14 @@ final class Commands {
     static CommandTable standard() {
         List<CommandDescriptor> all = new ArrayList<>(basic());
         all.addAll(PersistentReservationCommands.descriptors());
+        all.addAll(ExtendedCopyCommands.descriptors());
+        all.addAll(AluaCommands.descriptors());
+        all.addAll(ModeSelectCommands.descriptors());
+        all.addAll(TaskManagementReport.descriptors());
+        all.addAll(CompareAndWriteCommands.descriptors());
+        all.addAll(ThinProvisioningCommands.descriptors());
+        all.addAll(SanitizeCommands.descriptors());
+        all.addAll(MediumCommands.descriptors());
         return new CommandTable(all);
     }
 

@@ -1,11 +1,15 @@
 package io.braid.scsi.internal;
 
+import io.braid.scsi.AccessControl;
+import io.braid.scsi.AsymmetricAccessState;
 import io.braid.scsi.LogicalUnitSpec;
+import io.braid.scsi.LunAccess;
 import io.braid.scsi.Nexus;
 import io.braid.scsi.ScsiResult;
 import io.braid.scsi.ScsiTarget;
 import io.braid.scsi.ScsiTargetIdentity;
 import io.braid.scsi.ScsiTask;
+import io.braid.scsi.TargetPortGroups;
 import io.braid.scsi.TaskAttribute;
 import io.braid.scsi.TaskManagementFunction;
 import io.braid.scsi.TaskManagementResponse;
@@ -15,6 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -36,13 +43,25 @@ import java.util.function.Predicate;
  * <p>Order of checks for a command: the LUN (LOGICAL UNIT NOT SUPPORTED unless the command answers
  * for any LUN), then a pending unit attention (unless the command ignores them), then the opcode
  * (INVALID COMMAND OPERATION CODE, also for a command the unit's switches turn off), then reserved
- * and unsupported CDB bits (INVALID FIELD IN CDB with the field pointer), then reservations
- * (RESERVATION CONFLICT, {@link ReservationConflicts}), then write protection, then the handler's
- * own checks.
+ * and unsupported CDB bits (INVALID FIELD IN CDB with the field pointer), then the asymmetric access
+ * state of the target port group the nexus uses, then reservations (RESERVATION CONFLICT,
+ * {@link ReservationConflicts}), then write protection, then the handler's own checks.
+ *
+ * <p>LUN masking: every lookup of a unit goes through the {@link AccessControl} with the nexus's
+ * initiator name, so a unit hidden from an initiator is, for that initiator, exactly an unsupported
+ * LUN (REPORT LUNS, INQUIRY peripheral qualifier 011b, LOGICAL UNIT NOT SUPPORTED, task management
+ * LUN DOES NOT EXIST), and a read-only grant makes the unit write-protected for it alone.
+ *
+ * <p>Task management never waits without bound: a task that does not leave {@link #execute} within
+ * {@link #DEFAULT_ABORT_WAIT} after being aborted (a backstore call that hangs) makes the function
+ * answer FUNCTION REJECTED; the task's own result is discarded whenever it does end.
  */
 public final class CoreTarget implements ScsiTarget {
 
     private static final Logger log = LoggerFactory.getLogger(CoreTarget.class);
+
+    /** How long task management waits for aborted tasks to leave {@link #execute}. */
+    public static final Duration DEFAULT_ABORT_WAIT = Duration.ofSeconds(10);
 
     private final ScsiTargetIdentity identity;
     private final Map<Integer, LogicalUnit> units;
@@ -52,17 +71,29 @@ public final class CoreTarget implements ScsiTarget {
     private final Set<Nexus> nexuses = ConcurrentHashMap.newKeySet();
     private final ByteBufAllocator allocator;
     private final TargetLimits limits;
+    private final AccessControl access;
+    private volatile Duration abortWait = DEFAULT_ABORT_WAIT;
+
+    /** A target without LUN masking: every initiator sees every unit. */
+    public CoreTarget(ScsiTargetIdentity identity, List<LogicalUnitSpec> specs, ByteBufAllocator allocator,
+                      TargetLimits limits) {
+        this(identity, specs, allocator, limits, AccessControl.OPEN);
+    }
+    private final CopyManager copyManager = new CopyManager();
+    private final AccessStates accessStates = new AccessStates(this::accessStateChanged);
 
     /**
      * @param allocator where data-in buffers come from; the transport releases them
+     * @param access    LUN masking per initiator
      * @throws IllegalArgumentException for two units with one LUN or one volume id, or a unit
      *                                  whose block size or capacity the core cannot present
      */
     public CoreTarget(ScsiTargetIdentity identity, List<LogicalUnitSpec> specs, ByteBufAllocator allocator,
-                      TargetLimits limits) {
+                      TargetLimits limits, AccessControl access) {
         this.identity = Objects.requireNonNull(identity, "identity");
         this.allocator = Objects.requireNonNull(allocator, "allocator");
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.access = Objects.requireNonNull(access, "access");
         Map<Integer, LogicalUnit> byLun = new TreeMap<>();
         Set<UUID> ids = new HashSet<>();
         for (LogicalUnitSpec spec : specs) {
@@ -103,9 +134,73 @@ public final class CoreTarget implements ScsiTarget {
         return table;
     }
 
-    /** The unit behind a LUN number, or null. */
+    /** The unit behind a LUN number, or null, whoever asks (management and tests; commands use {@link #unit(Nexus, int)}). */
     public LogicalUnit unit(int lun) {
         return units.get(lun);
+    }
+
+    /** The unit at {@code lun} as {@code nexus} sees it: null when there is none or masking hides it. */
+    public LogicalUnit unit(Nexus nexus, int lun) {
+        LogicalUnit unit = units.get(lun);
+        return unit == null || accessOf(nexus, unit) == LunAccess.NONE ? null : unit;
+    }
+
+    /**
+     * Whether {@code nexus} must not change the medium of {@code unit} (SBC-4 "Write protection"):
+     * the unit itself is read-only, or masking grants this initiator reading only.
+     */
+    public boolean writeProtected(Nexus nexus, LogicalUnit unit) {
+        return unit.readOnly() || accessOf(nexus, unit) != LunAccess.READ_WRITE;
+    }
+
+    private LunAccess accessOf(Nexus nexus, LogicalUnit unit) {
+        LunAccess a = access.access(nexus.initiatorName(), unit.lun());
+        return a == null ? LunAccess.NONE : a;
+    }
+
+    /** Sets how long task management waits for aborted tasks; for tests of hung backstores. */
+    void abortWait(Duration wait) {
+        this.abortWait = Objects.requireNonNull(wait, "wait");
+    }
+
+    /** Every unit, ascending by LUN. */
+    Collection<LogicalUnit> units() {
+        return units.values();
+    }
+
+    /**
+     * The unit whose VPD page 83h NAA designator is {@code naa} and which {@code nexus} can see
+     * (REPORT LUNS lists it), or null: how the copy manager finds EXTENDED COPY targets.
+     */
+    LogicalUnit unitByNaa(byte[] naa, Nexus nexus) {
+        List<Long> visible = luns(nexus);
+        for (LogicalUnit u : units.values()) {
+            if (Arrays.equals(u.naa(), naa) && visible.contains(Lun.encode(u.lun()))) {
+                return u;
+            }
+        }
+        return null;
+    }
+
+    CopyManager copyManager() {
+        return copyManager;
+    }
+
+    AccessStates accessStates() {
+        return accessStates;
+    }
+
+    @Override
+    public TargetPortGroups targetPortGroups() {
+        return accessStates;
+    }
+
+    /** SPC-5: every I_T nexus but the one that asked learns of an access state change, on every unit. */
+    private void accessStateChanged(Nexus requester) {
+        Collection<Nexus> told = AccessStates.others(nexuses, requester);
+        for (LogicalUnit unit : units.values()) {
+            unit.unitAttentions().establishAll(told, SenseCode.ASYMMETRIC_ACCESS_STATE_CHANGED);
+        }
     }
 
     @Override
@@ -113,7 +208,7 @@ public final class CoreTarget implements ScsiTarget {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(task.nexus(), "task.nexus");
         int lun = Lun.decode(task.lun());
-        LogicalUnit unit = lun == Lun.UNSUPPORTED ? null : units.get(lun);
+        LogicalUnit unit = lun == Lun.UNSUPPORTED ? null : unit(task.nexus(), lun);
         TaskSet.Entry entry = null;
         try {
             entry = tasks.register(task.nexus(), task.tag(), lun);
@@ -178,7 +273,15 @@ public final class CoreTarget implements ScsiTarget {
                 throw truncated ? CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE) : table.unsupported(cdb);
             }
             if (unit != null && !unit.offers(d)) {
-                throw CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE);
+                // A per-LUN switch is off: as on a target without the command. A service action
+                // of an opcode the unit still offers otherwise is an invalid field (GET LBA STATUS
+                // under READ CAPACITY (16)); an opcode switched off entirely is unknown.
+                throw offersOpcode(unit, d.opcode()) ? table.unsupported(cdb)
+                        : CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE);
+            }
+            CheckCondition sanitizing = unit == null ? null : unit.sanitizer().refusal(d);
+            if (sanitizing != null) {
+                throw sanitizing;
             }
             FieldPointer invalid = d.firstInvalidBit(cdb);
             if (invalid != null) {
@@ -189,9 +292,11 @@ public final class CoreTarget implements ScsiTarget {
                 throw CheckCondition.of(SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
             }
             if (unit != null) {
+                AsymmetricAccessState state = accessStates.state(task.nexus().targetPortGroup());
+                AluaCommands.checkAccess(d, state);
                 ReservationConflicts.check(d, cdb, unit, task.nexus());
             }
-            if (d.has(CommandFlag.WRITES_MEDIUM) && unit.readOnly()) {
+            if (d.has(CommandFlag.WRITES_MEDIUM) && writeProtected(task.nexus(), unit)) {
                 throw CheckCondition.of(SenseCode.WRITE_PROTECTED);
             }
             Command command = new Command(this, task, d, unit, entry, described);
@@ -219,6 +324,11 @@ public final class CoreTarget implements ScsiTarget {
             return new ScsiResult(ScsiResult.CHECK_CONDITION,
                     Sense.of(SenseCode.INTERNAL_TARGET_FAILURE).encode(format), null, Command.saturated(described));
         }
+    }
+
+    /** Whether the unit offers any command with this opcode. */
+    private boolean offersOpcode(LogicalUnit unit, int opcode) {
+        return table.all().stream().anyMatch(c -> c.opcode() == opcode && unit.offers(c));
     }
 
     /**
@@ -255,9 +365,10 @@ public final class CoreTarget implements ScsiTarget {
     @Override
     public TaskManagementResponse manageTask(Nexus nexus, TaskManagementFunction function, long lun,
                                              long referencedTag) {
+        Objects.requireNonNull(nexus, "nexus");
         Objects.requireNonNull(function, "function");
         int lunNo = Lun.decode(lun);
-        LogicalUnit unit = lunNo == Lun.UNSUPPORTED ? null : units.get(lunNo);
+        LogicalUnit unit = lunNo == Lun.UNSUPPORTED ? null : unit(nexus, lunNo);
         log.debug("task management {} lun {} tag {} from {}", function, lunNo, referencedTag, nexus);
         return switch (function) {
             case ABORT_TASK -> abortTask(nexus, lunNo, referencedTag);
@@ -266,7 +377,7 @@ public final class CoreTarget implements ScsiTarget {
             case CLEAR_TASK_SET -> unit == null ? TaskManagementResponse.LUN_DOES_NOT_EXIST : clearTaskSet(nexus, unit);
             case LOGICAL_UNIT_RESET -> unit == null ? TaskManagementResponse.LUN_DOES_NOT_EXIST : resetUnit(unit,
                     SenseCode.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
-            case TARGET_WARM_RESET, TARGET_COLD_RESET -> resetTarget();
+            case TARGET_WARM_RESET, TARGET_COLD_RESET -> resetTarget(nexus);
             case QUERY_TASK -> {
                 TaskSet.Entry e = tasks.find(nexus, referencedTag);
                 yield e != null && e.lun() == lunNo && !e.aborted()
@@ -287,16 +398,25 @@ public final class CoreTarget implements ScsiTarget {
 
     private TaskManagementResponse abortTask(Nexus nexus, int lun, long tag) {
         TaskSet.Entry e = tasks.find(nexus, tag);
-        if (e == null || e.lun() != lun || !e.abort()) {
+        if (e == null || e.lun() != lun) {
             return TaskManagementResponse.TASK_DOES_NOT_EXIST;
+        }
+        e.abort();
+        if (!e.aborted()) {
+            return TaskManagementResponse.TASK_DOES_NOT_EXIST; // its result was already decided
         }
         return awaitAll(List.of(e));
     }
 
+    /**
+     * Aborts the tasks and waits for every one of them that ends aborted, also those an earlier
+     * function aborted and that are still leaving: the answer means none of them touches the medium.
+     */
     private TaskManagementResponse abortAll(List<TaskSet.Entry> entries) {
         List<TaskSet.Entry> aborted = new ArrayList<>();
         for (TaskSet.Entry e : entries) {
-            if (e.abort()) {
+            e.abort();
+            if (e.aborted()) {
                 aborted.add(e);
             }
         }
@@ -322,17 +442,26 @@ public final class CoreTarget implements ScsiTarget {
      */
     private TaskManagementResponse resetUnit(LogicalUnit unit, SenseCode condition) {
         TaskManagementResponse r = abortAll(tasks.matching(e -> e.lun() == unit.lun()));
-        unit.descriptorSense(false);
+        unit.modeParameters().revertToSaved();
+        unit.mediumRemoval().clear();
+        copyManager.reset(unit.lun());
         unit.reservations().reset();
         unit.unitAttentions().establishAll(nexuses, condition);
         log.info("lun {} ({}) reset", unit.lun(), unit.name());
         return r;
     }
 
-    /** A hard reset of the target (SAM-5 "Hard reset"): every unit is reset. */
-    private TaskManagementResponse resetTarget() {
+    /**
+     * A hard reset of the target (SAM-5 "Hard reset"): every unit the nexus can see is reset. Under
+     * LUN masking the target an initiator sees is its view, so a reset never reaches units hidden
+     * from it; without masking that is every unit.
+     */
+    private TaskManagementResponse resetTarget(Nexus nexus) {
         TaskManagementResponse r = TaskManagementResponse.FUNCTION_COMPLETE;
         for (LogicalUnit unit : units.values()) {
+            if (accessOf(nexus, unit) == LunAccess.NONE) {
+                continue;
+            }
             if (resetUnit(unit, SenseCode.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED)
                     != TaskManagementResponse.FUNCTION_COMPLETE) {
                 r = TaskManagementResponse.FUNCTION_REJECTED;
@@ -341,11 +470,20 @@ public final class CoreTarget implements ScsiTarget {
         return r;
     }
 
-    /** Task management answers only once aborted tasks have left {@link #execute} (SAM-5 "Task management functions"). */
-    private static TaskManagementResponse awaitAll(List<TaskSet.Entry> aborted) {
+    /**
+     * Task management answers only once aborted tasks have left {@link #execute} (SAM-5 "Task
+     * management functions"), but waits at most {@link #abortWait} in all: a task stuck in the
+     * backstore makes the answer FUNCTION REJECTED rather than a function that never answers.
+     */
+    private TaskManagementResponse awaitAll(List<TaskSet.Entry> aborted) {
+        long deadline = System.nanoTime() + abortWait.toNanos();
         try {
             for (TaskSet.Entry e : aborted) {
-                e.awaitDone();
+                if (!e.awaitDone(deadline - System.nanoTime())) {
+                    log.warn("lun {}: aborted task {} of {} has not ended after {} ms (backstore call hanging?);"
+                            + " task management function rejected", e.lun(), e.tag(), e.nexus(), abortWait.toMillis());
+                    return TaskManagementResponse.FUNCTION_REJECTED;
+                }
             }
             return TaskManagementResponse.FUNCTION_COMPLETE;
         } catch (InterruptedException ie) {
@@ -355,9 +493,20 @@ public final class CoreTarget implements ScsiTarget {
     }
 
     @Override
+    public void capacityChanged(int lun) {
+        LogicalUnit unit = units.get(lun);
+        if (unit == null) {
+            throw new IllegalArgumentException("no logical unit " + lun);
+        }
+        unit.unitAttentions().establishAll(nexuses, SenseCode.CAPACITY_DATA_HAS_CHANGED);
+        log.info("lun {} ({}): capacity now {} blocks", lun, unit.name(), unit.blockCount());
+    }
+
+    @Override
     public void nexusAdded(Nexus nexus) {
         Objects.requireNonNull(nexus, "nexus");
         nexuses.add(nexus);
+        accessStates.learn(nexus);
         for (LogicalUnit unit : units.values()) {
             unit.unitAttentions().establish(nexus, SenseCode.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED);
         }
@@ -370,8 +519,10 @@ public final class CoreTarget implements ScsiTarget {
         nexuses.remove(nexus);
         for (LogicalUnit unit : units.values()) {
             unit.unitAttentions().discard(nexus);
+            unit.mediumRemoval().release(nexus);
             unit.reservations().nexusLost(nexus);
         }
+        copyManager.forget(nexus);
         // SAM-5 "I_T nexus loss": the nexus's tasks are aborted; nobody is left to wait for them.
         for (TaskSet.Entry e : tasks.matching(e -> e.nexus().equals(nexus))) {
             e.abort();
@@ -381,7 +532,17 @@ public final class CoreTarget implements ScsiTarget {
 
     @Override
     public List<Long> luns(Nexus nexus) {
-        return reportedLuns;
+        Objects.requireNonNull(nexus, "nexus");
+        if (access == AccessControl.OPEN) {
+            return reportedLuns;
+        }
+        List<Long> visible = new ArrayList<>(units.size());
+        for (LogicalUnit unit : units.values()) {
+            if (accessOf(nexus, unit) != LunAccess.NONE) {
+                visible.add(Lun.encode(unit.lun()));
+            }
+        }
+        return List.copyOf(visible);
     }
 
     /** The I_T nexuses logged in now. */

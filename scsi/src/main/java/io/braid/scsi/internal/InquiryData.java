@@ -2,6 +2,7 @@ package io.braid.scsi.internal;
 
 import io.braid.scsi.Nexus;
 import io.braid.scsi.ScsiTargetIdentity;
+import io.braid.scsi.UnitFeature;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,11 @@ final class InquiryData {
     /** Peripheral qualifier 011b, device type 1Fh: no logical unit behind this LUN. */
     static final int NO_LOGICAL_UNIT = 0x7F;
 
-    /** VPD pages in ascending order, as page 00h must list them. */
-    static final int[] SUPPORTED_PAGES = {0x00, 0x80, 0x83, 0xB0, 0xB1, 0xB2};
+    /** VPD pages in ascending order, as page 00h must list them; 8Fh only with EXTENDED COPY on. */
+    static final int[] SUPPORTED_PAGES = {0x00, 0x80, 0x83, 0x8F, 0xB0, 0xB1, 0xB2};
+
+    /** VPD page 8Fh, Third-party Copy. */
+    static final int THIRD_PARTY_COPY = 0x8F;
 
     static final int STANDARD_LENGTH = 96;
 
@@ -40,15 +44,18 @@ final class InquiryData {
      *  6 ENCSERV VS MULTIP                      74-95 reserved
      *  7 CMDQUE VS
      */
-    static byte[] standard(ScsiTargetIdentity identity, boolean connected) {
+    static byte[] standard(ScsiTargetIdentity identity, LogicalUnit unit) {
         byte[] b = new byte[STANDARD_LENGTH];
-        b[0] = (byte) (connected ? DIRECT_ACCESS_BLOCK_DEVICE : NO_LOGICAL_UNIT);
+        b[0] = (byte) (unit != null ? DIRECT_ACCESS_BLOCK_DEVICE : NO_LOGICAL_UNIT);
         b[2] = VERSION_SPC4;
         // HISUP: LUNs use the SAM hierarchical structure; response data format is always 2.
         b[3] = 0x10 | 0x02;
         b[4] = (byte) (STANDARD_LENGTH - 5);
-        // TPGS 00b until ALUA and REPORT TARGET PORT GROUPS arrive with the conformance work.
-        b[5] = 0x00;
+        if (unit != null) {
+            // TPGS 11b: implicit and explicit ALUA; 3PC: the unit is a copy manager (EXTENDED COPY).
+            b[5] = (byte) (AluaCommands.TPGS_IMPLICIT_AND_EXPLICIT << 4
+                    | (unit.has(UnitFeature.EXTENDED_COPY) ? 0x08 : 0));
+        }
         b[7] = 0x02; // CMDQUE: the task set takes more than one command at a time
         ascii(b, 8, 8, identity.vendorId());
         ascii(b, 16, 16, identity.productId());
@@ -64,12 +71,18 @@ final class InquiryData {
         return new byte[] {(byte) NO_LOGICAL_UNIT, 0x00, 0x00, 0x01, 0x00};
     }
 
-    static byte[] supportedPages() {
-        byte[] b = header(0x00, SUPPORTED_PAGES.length);
-        for (int i = 0; i < SUPPORTED_PAGES.length; i++) {
-            b[4 + i] = (byte) SUPPORTED_PAGES[i];
+    static byte[] supportedPages(LogicalUnit unit) {
+        int[] pages = Arrays.stream(SUPPORTED_PAGES).filter(p -> supports(unit, p)).toArray();
+        byte[] b = header(0x00, pages.length);
+        for (int i = 0; i < pages.length; i++) {
+            b[4 + i] = (byte) pages[i];
         }
         return b;
+    }
+
+    /** Whether page 00h lists {@code page} for this unit (per-LUN switches hide their pages). */
+    static boolean supports(LogicalUnit unit, int page) {
+        return page != THIRD_PARTY_COPY || unit.has(UnitFeature.EXTENDED_COPY);
     }
 
     /** VPD 80h Unit Serial Number: the volume UUID in hex (see {@link LogicalUnit#serialOf}). */
@@ -123,36 +136,67 @@ final class InquiryData {
 
     /*
      * VPD B0h Block Limits (SBC-4), page length 3Ch:
-     *  5 MAXIMUM COMPARE AND WRITE LENGTH        20-23 MAXIMUM UNMAP LBA COUNT
-     *  6-7 OPTIMAL TRANSFER LENGTH GRANULARITY   24-27 MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
-     *  8-11 MAXIMUM TRANSFER LENGTH              36-43 MAXIMUM WRITE SAME LENGTH
-     *  12-15 OPTIMAL TRANSFER LENGTH             44-63 atomic transfer limits
-     * Commands not implemented yet (COMPARE AND WRITE, UNMAP, WRITE SAME) report 0.
+     *  4 WSNZ (bit 0)                            28-31 OPTIMAL UNMAP GRANULARITY
+     *  5 MAXIMUM COMPARE AND WRITE LENGTH        32-35 UGAVALID | UNMAP GRANULARITY ALIGNMENT
+     *  6-7 OPTIMAL TRANSFER LENGTH GRANULARITY   36-43 MAXIMUM WRITE SAME LENGTH
+     *  8-11 MAXIMUM TRANSFER LENGTH              44-47 MAXIMUM ATOMIC TRANSFER LENGTH
+     *  12-15 OPTIMAL TRANSFER LENGTH             48-51 ATOMIC ALIGNMENT
+     *  16-19 MAXIMUM PREFETCH LENGTH             52-55 ATOMIC TRANSFER LENGTH GRANULARITY
+     *  20-23 MAXIMUM UNMAP LBA COUNT             56-59 MAXIMUM ATOMIC TRANSFER LENGTH WITH BOUNDARY
+     *  24-27 MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT 60-63 MAXIMUM ATOMIC BOUNDARY SIZE
+     * WSNZ 0: WRITE SAME with zero blocks means "to the last LBA". A switched-off command reports
+     * 0 in its fields (COMPARE AND WRITE; the unmap fields unless thin provisioned). Atomic writes
+     * have no alignment or granularity rule and no atomic boundaries.
      */
     static byte[] blockLimits(LogicalUnit unit, TargetLimits limits) {
         int bs = unit.blockSize();
         byte[] b = header(0xB0, 0x3C);
+        if (unit.has(UnitFeature.COMPARE_AND_WRITE)) {
+            b[5] = (byte) CompareAndWriteCommands.MAX_COMPARE_AND_WRITE_BLOCKS;
+        }
         BigEndian.put16(b, 6, Math.max(1, 4096 / bs));
         BigEndian.put32(b, 8, limits.maxTransferBlocks(bs));
         BigEndian.put32(b, 12, limits.optimalTransferBytes() / bs);
+        if (unit.thinProvisioned()) {
+            BigEndian.put32(b, 20, ThinProvisioningCommands.MAX_UNMAP_BLOCKS);
+            BigEndian.put32(b, 24, ThinProvisioningCommands.MAX_UNMAP_DESCRIPTORS);
+            BigEndian.put32(b, 28, Math.max(1, unit.device().allocationUnit() / bs));
+            b[32] = (byte) 0x80; // UGAVALID: units are aligned to LBA 0
+        }
+        BigEndian.put64(b, 36, ThinProvisioningCommands.MAX_WRITE_SAME_BLOCKS);
+        BigEndian.put32(b, 44, CompareAndWriteCommands.maxAtomicBlocks(unit, limits));
         return b;
     }
 
-    /**
-     * VPD B1h Block Device Characteristics (SBC-4), page length 3Ch. MEDIUM ROTATION RATE 0 ("not
-     * reported"): a file backstore cannot know what is under it.
+    /*
+     * VPD B1h Block Device Characteristics (SBC-4), page length 3Ch: 4-5 MEDIUM ROTATION RATE,
+     * 6 PRODUCT TYPE, 7 WABEREQ(7:6) WACEREQ(5:4) NOMINAL FORM FACTOR. MEDIUM ROTATION RATE 0
+     * ("not reported"): a backstore cannot know what is under it. WABEREQ 01b where SANITIZE
+     * BLOCK ERASE is offered: afterwards reads complete and return zeroes. No cryptographic
+     * erase (WACEREQ 00b): nothing is encrypted, so there is no key to change.
      */
-    static byte[] blockDeviceCharacteristics() {
-        return header(0xB1, 0x3C);
+    static byte[] blockDeviceCharacteristics(LogicalUnit unit) {
+        byte[] b = header(0xB1, 0x3C);
+        if (unit.thinProvisioned()) {
+            b[7] = 0x40;
+        }
+        return b;
     }
 
-    /**
-     * VPD B2h Logical Block Provisioning (SBC-4), page length 4: no UNMAP or WRITE SAME unmapping
-     * (LBPU, LBPWS, LBPWS10 zero) and PROVISIONING TYPE 000b, fully provisioned, matching LBPME 0 in
-     * READ CAPACITY (16). Thin provisioning arrives with the page store.
+    /*
+     * VPD B2h Logical Block Provisioning (SBC-4), page length 4:
+     *  4 THRESHOLD EXPONENT   5 LBPU LBPWS LBPWS10 LBPRZ(3) ANC_SUP DP   6 MINIMUM PERCENTAGE | PROVISIONING TYPE
+     * Thin provisioned (type 010b): UNMAP and both WRITE SAMEs unmap, deallocated blocks read as
+     * zeroes (LBPRZ 001b), no anchored state (ANC_SUP 0) and no thresholds. Otherwise fully
+     * provisioned (type 000b, nothing set), matching LBPME in READ CAPACITY (16).
      */
-    static byte[] logicalBlockProvisioning() {
-        return header(0xB2, 4);
+    static byte[] logicalBlockProvisioning(LogicalUnit unit) {
+        byte[] b = header(0xB2, 4);
+        if (unit.thinProvisioned()) {
+            b[5] = (byte) (0x80 | 0x40 | 0x20 | 0x04);
+            b[6] = 0x02;
+        }
+        return b;
     }
 
     private static final int CODE_SET_BINARY = 1;

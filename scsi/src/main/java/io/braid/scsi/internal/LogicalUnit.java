@@ -3,6 +3,7 @@ package io.braid.scsi.internal;
 import io.braid.scsi.LogicalUnitSpec;
 import io.braid.scsi.UnitFeature;
 import io.braid.store.BlockDevice;
+import io.braid.store.SpaceExhaustedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,13 +29,19 @@ public final class LogicalUnit {
     private final byte[] naa;
     private final UnitAttentions unitAttentions = new UnitAttentions();
     private final ReentrantReadWriteLock taskOrder = new ReentrantReadWriteLock(true);
+    private final RangeLock ranges;
+    private final Sanitizer sanitizer;
+    private final MediumRemoval mediumRemoval = new MediumRemoval();
+    private final ModeParameters modeParameters;
     private final Reservations reservations;
-    private volatile boolean descriptorSense;
 
     LogicalUnit(LogicalUnitSpec spec) {
         this.spec = spec;
         this.serial = serialOf(spec.id());
         this.naa = naaOf(spec.id());
+        this.sanitizer = new Sanitizer(spec.name());
+        this.ranges = new RangeLock(spec.device().blockSize(), this::checkWritable);
+        this.modeParameters = new ModeParameters(spec.state(), spec.name());
         this.reservations = new Reservations(spec.name(), spec.state());
     }
 
@@ -79,8 +86,17 @@ public final class LogicalUnit {
         return spec.name();
     }
 
+    /**
+     * Whether the medium is write protected: a read-only mapping, or the control mode page's SWP
+     * bit (SBC-4 "Write protection"). Writes then end with DATA PROTECT / WRITE PROTECTED.
+     */
     public boolean readOnly() {
-        return spec.readOnly();
+        return spec.readOnly() || modeParameters.current().softwareWriteProtect();
+    }
+
+    /** Whether a per-LUN switch is on. */
+    public boolean has(UnitFeature feature) {
+        return spec.has(feature);
     }
 
     public BlockDevice device() {
@@ -108,14 +124,39 @@ public final class LogicalUnit {
         return unitAttentions;
     }
 
+    /**
+     * Thin provisioning is reported (LBPME, the Logical Block Provisioning VPD page) only when the
+     * switch is on and the backstore really deallocates.
+     */
+    public boolean thinProvisioned() {
+        return spec.has(UnitFeature.THIN_PROVISIONING) && spec.device().supportsUnmap();
+    }
+
+    /** Whether the unit's per-LUN switches ({@link UnitFeature}) leave this command available. */
+    public boolean offers(CommandDescriptor d) {
+        return (!d.has(CommandFlag.NEEDS_PERSISTENT_RESERVATIONS) || spec.has(UnitFeature.PERSISTENT_RESERVATIONS))
+                && (!d.has(CommandFlag.NEEDS_EXTENDED_COPY) || spec.has(UnitFeature.EXTENDED_COPY))
+                && (!d.has(CommandFlag.NEEDS_COMPARE_AND_WRITE) || spec.has(UnitFeature.COMPARE_AND_WRITE))
+                && (!d.has(CommandFlag.NEEDS_THIN_PROVISIONING) || spec.has(UnitFeature.THIN_PROVISIONING))
+                && (!d.has(CommandFlag.NEEDS_UNMAP) || thinProvisioned());
+    }
+
     /** Persistent and SCSI-2 reservations (SPC-5 "Reservations"). */
     Reservations reservations() {
         return reservations;
     }
 
-    /** Whether the unit's per-LUN switches ({@link UnitFeature}) leave this command available. */
-    boolean offers(CommandDescriptor d) {
-        return !d.has(CommandFlag.NEEDS_PERSISTENT_RESERVATIONS) || spec.has(UnitFeature.PERSISTENT_RESERVATIONS);
+    /** The LBA range lock every command that changes the medium takes. */
+    RangeLock ranges() {
+        return ranges;
+    }
+
+    Sanitizer sanitizer() {
+        return sanitizer;
+    }
+
+    MediumRemoval mediumRemoval() {
+        return mediumRemoval;
     }
 
     /** Serialises ORDERED tasks against all others (SAM-5 "Task attributes"). */
@@ -125,16 +166,29 @@ public final class LogicalUnit {
 
     /** The format the control mode page D_SENSE bit selects for sense this unit returns. */
     public SenseFormat senseFormat() {
-        return descriptorSense ? SenseFormat.DESCRIPTOR : SenseFormat.FIXED;
+        return modeParameters.current().descriptorSense() ? SenseFormat.DESCRIPTOR : SenseFormat.FIXED;
     }
 
-    /** Sets the control mode page D_SENSE bit; MODE SELECT (with the conformance work) calls this. */
+    /** The changeable mode parameters (D_SENSE, SWP, WCE) with their saved values. */
+    ModeParameters modeParameters() {
+        return modeParameters;
+    }
+
+    /** Sets the current D_SENSE bit without saving it. */
     void descriptorSense(boolean on) {
-        descriptorSense = on;
+        modeParameters.descriptorSense(on);
     }
 
     boolean descriptorSense() {
-        return descriptorSense;
+        return modeParameters.current().descriptorSense();
+    }
+
+    /**
+     * WCE as reported in the caching mode page: the backstore has a write cache and MODE SELECT
+     * did not turn it off.
+     */
+    boolean writeCacheEnabled() {
+        return spec.device().writeCacheEnabled() && !modeParameters.current().writeCacheDisabled();
     }
 
     /** Reads whole blocks at {@code lba}; a backstore failure becomes MEDIUM ERROR for this task. */
@@ -146,11 +200,77 @@ public final class LogicalUnit {
         }
     }
 
-    void write(long lba, ByteBuffer src, boolean fua) {
+    /**
+     * Writes whole blocks at {@code lba} holding the range shared, so no COMPARE AND WRITE (or
+     * other exclusive holder) of an overlapping range runs meanwhile.
+     *
+     * @param command polled for task management while waiting for the range, or null
+     */
+    void write(Command command, long lba, ByteBuffer src, boolean fua) {
+        long blocks = src.remaining() / blockSize();
+        ranges.lockShared(lba, blocks, command);
         try {
-            spec.device().write(lba * blockSize(), src, fua);
+            writeUnderLock(lba, src, fua);
+        } finally {
+            ranges.unlockShared(lba, blocks);
+        }
+    }
+
+    /** {@link #write(Command, long, ByteBuffer, boolean)} for callers without a task to poll. */
+    void write(long lba, ByteBuffer src, boolean fua) {
+        write(null, lba, src, fua);
+    }
+
+    /**
+     * Writes whole blocks; the caller holds the range lock (shared or exclusive) for them. With
+     * WCE set to zero in the caching mode page every write is forced unit access (SBC-4 "Caching
+     * mode page"); a backstore without a write cache needs no FUA.
+     */
+    void writeUnderLock(long lba, ByteBuffer src, boolean fua) {
+        boolean cacheOff = spec.device().writeCacheEnabled() && modeParameters.current().writeCacheDisabled();
+        try {
+            spec.device().write(lba * blockSize(), src, fua || cacheOff);
         } catch (IOException e) {
             throw ioFailure("write", lba, e, SenseCode.WRITE_ERROR);
+        }
+    }
+
+    /** Deallocates {@code blocks} blocks holding the range shared; only on a thin-provisioned unit. */
+    void unmap(Command command, long lba, long blocks) {
+        ranges.lockShared(lba, blocks, command);
+        try {
+            unmapUnderLock(lba, blocks);
+        } finally {
+            ranges.unlockShared(lba, blocks);
+        }
+    }
+
+    /** Deallocates blocks; the caller holds the range lock for them. */
+    void unmapUnderLock(long lba, long blocks) {
+        if (blocks == 0) {
+            return;
+        }
+        try {
+            spec.device().unmap(lba * blockSize(), blocks * blockSize());
+        } catch (IOException e) {
+            throw ioFailure("unmap", lba, e, SenseCode.WRITE_ERROR);
+        }
+    }
+
+    /** The provisioning status of the run of blocks starting at {@code lba}, in bytes. */
+    BlockDevice.Extent provisioning(long lba) {
+        try {
+            return spec.device().provisioning(lba * blockSize());
+        } catch (IOException e) {
+            throw ioFailure("provisioning status", lba, e, SenseCode.UNRECOVERED_READ_ERROR);
+        }
+    }
+
+    /** Called while a writer waits for its range: a sanitize that started meanwhile ends the wait. */
+    private void checkWritable() {
+        if (sanitizer.inProgress()) {
+            throw new CheckCondition(sanitizer.sense() == null
+                    ? Sense.of(SenseCode.LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS) : sanitizer.sense());
         }
     }
 
@@ -167,6 +287,11 @@ public final class LogicalUnit {
             // The backstore is shutting down: NOT READY makes initiators retry rather than fail I/O.
             log.debug("lun {} ({}): {} at lba {} on a closed device", lun(), name(), op, lba);
             return CheckCondition.of(SenseCode.LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE);
+        }
+        if (e instanceof SpaceExhaustedException) {
+            // SBC-4 "Thin provisioning resource exhaustion": not a medium error, nothing was written.
+            log.warn("lun {} ({}): {} at lba {}: {}", lun(), name(), op, lba, e.getMessage());
+            return CheckCondition.of(SenseCode.SPACE_ALLOCATION_FAILED_WRITE_PROTECT);
         }
         log.warn("lun {} ({}): {} at lba {} failed: {}", lun(), name(), op, lba, e.toString());
         return new CheckCondition(Sense.of(code).withInformation(lba));

@@ -5,7 +5,9 @@ import java.io.ByteArrayOutputStream;
 /**
  * The mode pages a logical unit reports (SPC-5 "Mode parameters", SBC-4 "Mode parameters"):
  * Caching (08h), Control (0Ah) and Informational Exceptions Control (1Ch), in each of the page
- * control variants. Nothing is changeable yet (no MODE SELECT), and nothing can be saved.
+ * control variants. Changeable through MODE SELECT, and savable (PS set): the control page's
+ * D_SENSE and SWP, and the caching page's WCE when the backstore has a write cache; the values
+ * come from the unit's {@link ModeParameters}.
  */
 final class ModePages {
 
@@ -48,7 +50,13 @@ final class ModePages {
         return out.toByteArray();
     }
 
-    private static byte[] page(LogicalUnit unit, int code, PageControl pc) {
+    /** Whether MODE SELECT can name {@code code} (a page without subpages that this unit has). */
+    static boolean known(int code) {
+        return code == CACHING || code == CONTROL || code == INFORMATIONAL_EXCEPTIONS_CONTROL;
+    }
+
+    /** One page with its header, as MODE SENSE returns it for {@code pc}; {@code code} must be {@link #known}. */
+    static byte[] page(LogicalUnit unit, int code, PageControl pc) {
         return switch (code) {
             case CACHING -> caching(unit, pc);
             case CONTROL -> control(unit, pc);
@@ -57,19 +65,53 @@ final class ModePages {
         };
     }
 
+    /** The values behind a page control: current, saved or default (CHANGEABLE has none). */
+    private static ModeParameters.Values values(LogicalUnit unit, PageControl pc) {
+        ModeParameters m = unit.modeParameters();
+        return switch (pc) {
+            case CURRENT -> m.current();
+            case SAVED -> m.saved();
+            case DEFAULT, CHANGEABLE -> m.defaults();
+        };
+    }
+
+    /**
+     * The values a MODE SELECT page body asks for, starting from {@code base}; the caller has
+     * already checked that only changeable bits differ from the current page.
+     */
+    static ModeParameters.Values select(LogicalUnit unit, int code, byte[] page, ModeParameters.Values base) {
+        return switch (code) {
+            case CACHING -> unit.device().writeCacheEnabled()
+                    ? new ModeParameters.Values(base.descriptorSense(), base.softwareWriteProtect(), (page[2] & WCE) == 0)
+                    : base;
+            case CONTROL -> new ModeParameters.Values((page[2] & D_SENSE) != 0, (page[4] & SWP) != 0,
+                    base.writeCacheDisabled());
+            default -> base;
+        };
+    }
+
+    private static final int PS = 0x80;
+    private static final int WCE = 0x04;
+    private static final int D_SENSE = 0x04;
+    private static final int SWP = 0x08;
+
     /*
      * SBC-4 Caching mode page, 20 bytes:
      *  0 PS SPF | PAGE CODE (08h)   2 IC ABPF CAP DISC SIZE WCE MF RCD
      *  1 PAGE LENGTH (12h)          3 DEMAND READ/WRITE RETENTION PRIORITY ...
      * WCE mirrors the backstore: with a volatile cache in front of stable storage, initiators must
-     * send SYNCHRONIZE CACHE or FUA, and Linux only does so when WCE is one.
+     * send SYNCHRONIZE CACHE or FUA, and Linux only does so when WCE is one. MODE SELECT may set it
+     * to zero, which makes every write FUA; a backstore without a cache has WCE zero, unchangeable.
      */
     private static byte[] caching(LogicalUnit unit, PageControl pc) {
         byte[] b = new byte[20];
-        b[0] = CACHING;
+        b[0] = (byte) (PS | CACHING);
         b[1] = 0x12;
-        if (pc != PageControl.CHANGEABLE && unit.device().writeCacheEnabled()) {
-            b[2] = 0x04;
+        boolean cache = unit.device().writeCacheEnabled();
+        if (pc == PageControl.CHANGEABLE) {
+            b[2] = (byte) (cache ? WCE : 0);
+        } else if (cache && !values(unit, pc).writeCacheDisabled()) {
+            b[2] = WCE;
         }
         return b;
     }
@@ -81,17 +123,24 @@ final class ModePages {
      *  4 VS RAC UA_INTLCK_CTRL(2) SWP                 10-11 EXTENDED SELF-TEST COMPLETION TIME
      * TST 000b one task set for all nexuses; QUEUE ALGORITHM MODIFIER 1h because SIMPLE tasks run
      * concurrently; QERR 00b and TAS 0: other nexuses' tasks aborted by task management just end,
-     * without a status; UA_INTLCK_CTRL 00b: reporting a unit attention clears it.
+     * without a status; UA_INTLCK_CTRL 00b: reporting a unit attention clears it. D_SENSE and SWP
+     * are changeable and savable.
      */
     private static byte[] control(LogicalUnit unit, PageControl pc) {
         byte[] b = new byte[12];
-        b[0] = CONTROL;
+        b[0] = (byte) (PS | CONTROL);
         b[1] = 0x0A;
         if (pc == PageControl.CHANGEABLE) {
+            b[2] = D_SENSE;
+            b[4] = SWP;
             return b;
         }
-        if (pc == PageControl.CURRENT && unit.descriptorSense()) {
-            b[2] = 0x04;
+        ModeParameters.Values v = values(unit, pc);
+        if (v.descriptorSense()) {
+            b[2] = D_SENSE;
+        }
+        if (v.softwareWriteProtect()) {
+            b[4] = SWP;
         }
         b[3] = 0x10;
         BigEndian.put16(b, 8, 0xFFFF); // unlimited busy timeout: the core never answers BUSY

@@ -270,6 +270,11 @@ final class PrServiceActions {
             throw ReservationConflict.because("REGISTER AND MOVE by an I_T nexus that is not the single holder");
         }
         PrType type = type(r);
+        if (type.allRegistrants()) {
+            // The moved reservation has one holder, the destination; an all-registrants TYPE
+            // cannot name one, so the field is refused rather than the state left inconsistent.
+            throw CheckCondition.invalidFieldInCdb(2, 3);
+        }
         if (r.serviceActionKey() == 0) {
             throw invalidParameter(8, -1);
         }

@@ -43,13 +43,19 @@ final class SbcCommands {
      * READ CAPACITY(16) (9Eh/10h), ALLOCATION LENGTH in bytes 10-13. Parameter data, 32 bytes:
      *  0-7 RETURNED LOGICAL BLOCK ADDRESS   12 P_TYPE | PROT_EN              14 LBPME LBPRZ | LOWEST
      *  8-11 LOGICAL BLOCK LENGTH            13 P_I_EXPONENT | LBPPBE         15    ALIGNED LBA
-     * No protection information, one logical block per physical block, fully provisioned.
+     * No protection information; LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT 0: the physical
+     * layout under a backstore is unknown (and libiscsi's GET LBA STATUS checks hold only for one
+     * logical block per physical block). LBPME and LBPRZ when thin provisioned: deallocated
+     * blocks read as zeroes (BlockDevice.unmap promises it).
      */
     static ScsiResult readCapacity16(Command cmd) {
         LogicalUnit u = cmd.unit();
         byte[] b = new byte[32];
         BigEndian.put64(b, 0, u.blockCount() - 1);
         BigEndian.put32(b, 8, u.blockSize());
+        if (u.thinProvisioned()) {
+            b[14] = (byte) 0xC0;
+        }
         return cmd.dataIn(b);
     }
 
@@ -162,14 +168,14 @@ final class SbcCommands {
     }
 
     /** SBC-4: a TRANSFER LENGTH above the Block Limits MAXIMUM TRANSFER LENGTH is an invalid field. */
-    private static void checkTransferLength(Command cmd, long blocks, LbaFields fields) {
+    static void checkTransferLength(Command cmd, long blocks, LbaFields fields) {
         if (blocks > cmd.target().limits().maxTransferBlocks(cmd.unit().blockSize())) {
             throw CheckCondition.invalidFieldInCdb(fields.lengthByte(), 7);
         }
     }
 
     /** Whole blocks of data-out to process; see the class comment for the short data-out rule. */
-    private static int wholeBlocksReceived(Command cmd, long needed, int blockSize) {
+    static int wholeBlocksReceived(Command cmd, long needed, int blockSize) {
         int available = cmd.dataOut().readableBytes();
         if (available >= needed) {
             return (int) (needed / blockSize);
@@ -185,7 +191,7 @@ final class SbcCommands {
      * usual case: one per iSCSI Data-Out PDU); otherwise merges them once. With several pieces FUA
      * becomes one flush after the last, which covers them all.
      */
-    private static void writeBlocks(Command cmd, LogicalUnit u, long lba, int bytes, boolean fua) {
+    static void writeBlocks(Command cmd, LogicalUnit u, long lba, int bytes, boolean fua) {
         ByteBuf data = cmd.dataOut();
         int bs = u.blockSize();
         ByteBuffer[] parts = data.nioBuffers(data.readerIndex(), bytes);
@@ -194,14 +200,14 @@ final class SbcCommands {
             aligned &= p.remaining() % bs == 0;
         }
         if (parts.length == 1 || !aligned) {
-            u.write(lba, parts.length == 1 ? parts[0] : data.nioBuffer(data.readerIndex(), bytes), fua);
+            u.write(cmd, lba, parts.length == 1 ? parts[0] : data.nioBuffer(data.readerIndex(), bytes), fua);
             return;
         }
         long at = lba;
         for (ByteBuffer p : parts) {
             cmd.checkAborted();
             int n = p.remaining();
-            u.write(at, p, false);
+            u.write(cmd, at, p, false);
             at += n / bs;
         }
         if (fua) {
@@ -209,7 +215,7 @@ final class SbcCommands {
         }
     }
 
-    private static void verifyMedium(Command cmd, LogicalUnit u, long lba, long blocks) {
+    static void verifyMedium(Command cmd, LogicalUnit u, long lba, long blocks) {
         int bs = u.blockSize();
         int chunkBlocks = VERIFY_CHUNK / bs;
         ByteBuf buf = cmd.allocator().ioBuffer(VERIFY_CHUNK, VERIFY_CHUNK);
@@ -229,7 +235,7 @@ final class SbcCommands {
      * Compares {@code blocks} blocks of the medium from {@code lba} with the data-out buffer, or
      * with its first block repeated when {@code onePattern}.
      */
-    private static void compare(Command cmd, LogicalUnit u, long lba, int blocks, boolean onePattern) {
+    static void compare(Command cmd, LogicalUnit u, long lba, int blocks, boolean onePattern) {
         if (blocks == 0) {
             return;
         }

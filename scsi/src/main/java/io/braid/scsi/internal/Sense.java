@@ -5,14 +5,17 @@ import java.util.OptionalLong;
 
 /**
  * One sense data response before encoding (SPC-5 "Sense data"): a {@link SenseCode} from the table, an
- * optional field pointer and an optional INFORMATION value. {@link #encode} is the only place in the
- * core that produces sense bytes.
+ * optional field pointer or progress indication and an optional INFORMATION value. {@link #encode}
+ * is the only place in the core that produces sense bytes.
  *
  * @param code         key, ASC and ASCQ
  * @param fieldPointer sense key specific field pointer, or null
  * @param information  the INFORMATION field (an LBA, or a byte offset for MISCOMPARE)
+ * @param progress     sense key specific PROGRESS INDICATION (SPC-5 "Progress indication sense key
+ *                     specific data"), 0..65535 as a fraction of 65536, or -1 for none; only
+ *                     without a field pointer
  */
-public record Sense(SenseCode code, FieldPointer fieldPointer, OptionalLong information) {
+public record Sense(SenseCode code, FieldPointer fieldPointer, OptionalLong information, int progress) {
 
     /** Length of fixed format sense data with the sense key specific bytes (SPC-5 "Fixed format sense data"). */
     public static final int FIXED_LENGTH = 18;
@@ -20,6 +23,13 @@ public record Sense(SenseCode code, FieldPointer fieldPointer, OptionalLong info
     public Sense {
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(information, "information");
+        if (progress < -1 || progress > 0xFFFF || progress >= 0 && fieldPointer != null) {
+            throw new IllegalArgumentException("progress " + progress + " out of range or with a field pointer");
+        }
+    }
+
+    public Sense(SenseCode code, FieldPointer fieldPointer, OptionalLong information) {
+        this(code, fieldPointer, information, -1);
     }
 
     public static Sense of(SenseCode code) {
@@ -31,7 +41,13 @@ public record Sense(SenseCode code, FieldPointer fieldPointer, OptionalLong info
     }
 
     public Sense withInformation(long value) {
-        return new Sense(code, fieldPointer, OptionalLong.of(value));
+        return new Sense(code, fieldPointer, OptionalLong.of(value), progress);
+    }
+
+    /** With a PROGRESS INDICATION of {@code done / total} (NOT READY while an operation runs). */
+    public Sense withProgress(long done, long total) {
+        int p = total <= 0 ? 0 : (int) Math.min(0xFFFF, (long) (65536.0 * done / total));
+        return new Sense(code, null, information, Math.max(0, p));
     }
 
     /** Current-error sense data in the requested format. */
@@ -63,8 +79,9 @@ public record Sense(SenseCode code, FieldPointer fieldPointer, OptionalLong info
         b[7] = FIXED_LENGTH - 8;
         b[12] = (byte) code.asc();
         b[13] = (byte) code.ascq();
-        if (fieldPointer != null) {
-            System.arraycopy(fieldPointer.senseKeySpecific(), 0, b, 15, 3);
+        byte[] specific = senseKeySpecific();
+        if (specific != null) {
+            System.arraycopy(specific, 0, b, 15, 3);
         }
         return b;
     }
@@ -74,7 +91,8 @@ public record Sense(SenseCode code, FieldPointer fieldPointer, OptionalLong info
      * LENGTH, then descriptors: information (00h) and sense key specific (02h).
      */
     private byte[] descriptor() {
-        int length = 8 + (information.isPresent() ? 12 : 0) + (fieldPointer != null ? 8 : 0);
+        byte[] specific = senseKeySpecific();
+        int length = 8 + (information.isPresent() ? 12 : 0) + (specific != null ? 8 : 0);
         byte[] b = new byte[length];
         b[0] = 0x72;
         b[1] = (byte) code.key().wire();
@@ -92,11 +110,22 @@ public record Sense(SenseCode code, FieldPointer fieldPointer, OptionalLong info
             }
             p += 12;
         }
-        if (fieldPointer != null) {
+        if (specific != null) {
             b[p] = 0x02;
             b[p + 1] = 0x06;
-            System.arraycopy(fieldPointer.senseKeySpecific(), 0, b, p + 4, 3);
+            System.arraycopy(specific, 0, b, p + 4, 3);
         }
         return b;
+    }
+
+    /** The three sense key specific bytes with SKSV set, or null when there are none. */
+    private byte[] senseKeySpecific() {
+        if (fieldPointer != null) {
+            return fieldPointer.senseKeySpecific();
+        }
+        if (progress >= 0) {
+            return new byte[] {(byte) 0x80, (byte) (progress >>> 8), (byte) progress};
+        }
+        return null;
     }
 }

@@ -28,7 +28,7 @@ final class SpcCommands {
             if (page != 0) {
                 throw CheckCondition.invalidFieldInCdb(2, 7);
             }
-            return cmd.dataIn(InquiryData.standard(target.identity(), unit != null));
+            return cmd.dataIn(InquiryData.standard(target.identity(), unit));
         }
         if (unit == null) {
             if (page != 0x00) {
@@ -36,13 +36,17 @@ final class SpcCommands {
             }
             return cmd.dataIn(InquiryData.supportedPagesOfMissingUnit());
         }
+        if (!InquiryData.supports(unit, page)) {
+            throw CheckCondition.invalidFieldInCdb(2, 7);
+        }
         byte[] data = switch (page) {
-            case 0x00 -> InquiryData.supportedPages();
+            case 0x00 -> InquiryData.supportedPages(unit);
             case 0x80 -> InquiryData.unitSerialNumber(unit);
             case 0x83 -> InquiryData.deviceIdentification(unit, target.identity(), cmd.nexus());
+            case InquiryData.THIRD_PARTY_COPY -> ExtendedCopyCommands.thirdPartyCopyPage(unit);
             case 0xB0 -> InquiryData.blockLimits(unit, target.limits());
-            case 0xB1 -> InquiryData.blockDeviceCharacteristics();
-            case 0xB2 -> InquiryData.logicalBlockProvisioning();
+            case 0xB1 -> InquiryData.blockDeviceCharacteristics(unit);
+            case 0xB2 -> InquiryData.logicalBlockProvisioning(unit);
             default -> throw CheckCondition.invalidFieldInCdb(2, 7);
         };
         return cmd.dataIn(data);
@@ -73,8 +77,9 @@ final class SpcCommands {
     /*
      * REQUEST SENSE (03h): 1 DESC (bit 0), 4 ALLOCATION LENGTH. Status is delivered with autosense,
      * so the only sense kept for a later REQUEST SENSE is a pending unit attention, which this
-     * reports and clears (SAM-5 "Unit attention conditions"); otherwise NO SENSE. DESC selects the
-     * format for this reply regardless of D_SENSE.
+     * reports and clears (SAM-5 "Unit attention conditions"); then a sanitize operation in progress
+     * (with its progress) or failed; otherwise NO SENSE. DESC selects the format for this reply
+     * regardless of D_SENSE.
      */
     static ScsiResult requestSense(Command cmd) {
         SenseFormat format = (cmd.cdb()[1] & 0x01) != 0 ? SenseFormat.DESCRIPTOR : SenseFormat.FIXED;
@@ -84,6 +89,13 @@ final class SpcCommands {
             code = SenseCode.LOGICAL_UNIT_NOT_SUPPORTED;
         } else {
             SenseCode ua = unit.unitAttentions().take(cmd.nexus());
+            if (ua == null) {
+                // SBC-4 "Sanitize operations": REQUEST SENSE is how an initiator polls the progress.
+                Sense sanitizing = unit.sanitizer().sense();
+                if (sanitizing != null) {
+                    return cmd.dataIn(sanitizing.encode(format));
+                }
+            }
             code = ua != null ? ua : SenseCode.NO_ADDITIONAL_SENSE_INFORMATION;
         }
         return cmd.dataIn(Sense.of(code).encode(format));
@@ -106,7 +118,7 @@ final class SpcCommands {
         byte[] descriptor = dbd ? new byte[0] : shortBlockDescriptor(cmd.unit());
         byte[] b = new byte[4 + descriptor.length + pages.length];
         b[0] = (byte) (b.length - 1);
-        b[2] = (byte) deviceSpecificParameter(cmd.unit());
+        b[2] = (byte) deviceSpecificParameter(cmd);
         b[3] = (byte) descriptor.length;
         System.arraycopy(descriptor, 0, b, 4, descriptor.length);
         System.arraycopy(pages, 0, b, 4 + descriptor.length, pages.length);
@@ -127,7 +139,7 @@ final class SpcCommands {
                 : llbaa ? longBlockDescriptor(cmd.unit()) : shortBlockDescriptor(cmd.unit());
         byte[] b = new byte[8 + descriptor.length + pages.length];
         BigEndian.put16(b, 0, b.length - 2);
-        b[3] = (byte) deviceSpecificParameter(cmd.unit());
+        b[3] = (byte) deviceSpecificParameter(cmd);
         b[4] = (byte) (llbaa && !dbd ? 0x01 : 0x00);
         BigEndian.put16(b, 6, descriptor.length);
         System.arraycopy(descriptor, 0, b, 8, descriptor.length);
@@ -136,17 +148,14 @@ final class SpcCommands {
     }
 
     /**
-     * Validates PC, PAGE CODE and SUBPAGE CODE and returns the pages. Saved values are refused with
-     * SAVING PARAMETERS NOT SUPPORTED, as SPC-5 requires when parameters cannot be saved.
+     * Validates PC, PAGE CODE and SUBPAGE CODE and returns the pages (saved values are the
+     * defaults until MODE SELECT saves some).
      */
     private static byte[] selectedPages(Command cmd) {
         byte[] cdb = cmd.cdb();
         ModePages.PageControl pc = ModePages.PageControl.of((cdb[2] & 0xFF) >>> 6);
         int page = cdb[2] & 0x3F;
         int subpage = cdb[3] & 0xFF;
-        if (pc == ModePages.PageControl.SAVED) {
-            throw new CheckCondition(Sense.of(SenseCode.SAVING_PARAMETERS_NOT_SUPPORTED, FieldPointer.cdb(2, 7)));
-        }
         if (!ModePages.supported(page, 0)) {
             throw CheckCondition.invalidFieldInCdb(2, 5);
         }
@@ -156,9 +165,12 @@ final class SpcCommands {
         return ModePages.pages(cmd.unit(), page, pc);
     }
 
-    /** SBC-4 device-specific parameter: WP (bit 7) for a read-only unit, DPOFUA (bit 4). */
-    private static int deviceSpecificParameter(LogicalUnit unit) {
-        return (unit.readOnly() ? 0x80 : 0) | 0x10;
+    /**
+     * SBC-4 device-specific parameter: WP (bit 7) when the unit is write-protected for this nexus
+     * (read-only unit or read-only LUN masking grant), DPOFUA (bit 4).
+     */
+    private static int deviceSpecificParameter(Command cmd) {
+        return (cmd.writeProtected() ? 0x80 : 0) | 0x10;
     }
 
     /*
@@ -192,8 +204,9 @@ final class SpcCommands {
         boolean rctd = (cdb[2] & 0x80) != 0;
         int options = cdb[2] & 0x07;
         CommandTable table = cmd.target().commandTable();
+        LogicalUnit unit = cmd.unit();
         if (options == 0b000) {
-            return cmd.dataIn(allCommands(table, cmd.unit(), rctd));
+            return cmd.dataIn(allCommands(table, unit, rctd));
         }
         int opcode = cdb[3] & 0xFF;
         int sa = BigEndian.u16(cdb, 4);
@@ -214,7 +227,7 @@ final class SpcCommands {
             case 0b011 -> table.find(opcode, hasSa ? sa : -1);
             default -> throw CheckCondition.invalidFieldInCdb(2, 2);
         };
-        return cmd.dataIn(oneCommand(d == null || cmd.unit().offers(d) ? d : null, rctd));
+        return cmd.dataIn(oneCommand(d != null && unit.offers(d) ? d : null, rctd));
     }
 
     /** SPC-5 "All_commands parameter data": COMMAND DATA LENGTH, then one descriptor per command. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
@@ -62,8 +63,9 @@ final class TaskSet {
             return state.compareAndSet(State.RUNNING, State.COMPLETED);
         }
 
-        void awaitDone() throws InterruptedException {
-            done.await();
+        /** Waits up to {@code nanos} for the task to leave execute; true when it has. */
+        boolean awaitDone(long nanos) throws InterruptedException {
+            return done.await(Math.max(0, nanos), TimeUnit.NANOSECONDS);
         }
     }
 

@@ -30,8 +30,8 @@ class DispatchTest {
         Harness.Reply r = h.run(0, "c0 00 00 00 00 00 00 00 00 00");
         assertThat(HexFormat.of().formatHex(r.sense())).isEqualTo("700005000000000a" + "00000000" + "2000" + "00000000");
         assertCheckCondition(h.run(0, "01 00 00 00 00 00"), 0x5, 0x20, 0x00); // REZERO UNIT, obsolete
-        // MAINTENANCE IN with a service action other than REPORT SUPPORTED OPERATION CODES.
-        assertInvalidFieldInCdb(h.run(0, "a3 0a 00 00 00 00 00 00 ff ff 00 00"), 1, 4);
+        // MAINTENANCE IN with a service action the core lacks (REPORT IDENTIFYING INFORMATION).
+        assertInvalidFieldInCdb(h.run(0, "a3 05 00 00 00 00 00 00 ff ff 00 00"), 1, 4);
     }
 
     @Test

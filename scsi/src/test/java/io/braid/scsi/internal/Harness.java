@@ -32,7 +32,11 @@ final class Harness {
     private final AtomicLong tags = new AtomicLong(1);
 
     Harness(List<LogicalUnitSpec> units) {
-        this.target = new CoreTarget(IDENTITY, units, UnpooledByteBufAllocator.DEFAULT, TargetLimits.DEFAULT);
+        this(units, io.braid.scsi.AccessControl.OPEN);
+    }
+
+    Harness(List<LogicalUnitSpec> units, io.braid.scsi.AccessControl access) {
+        this.target = new CoreTarget(IDENTITY, units, UnpooledByteBufAllocator.DEFAULT, TargetLimits.DEFAULT, access);
     }
 
     /** One writable unit at LUN 0 over {@code device}. */

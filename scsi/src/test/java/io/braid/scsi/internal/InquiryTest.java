@@ -35,7 +35,7 @@ class InquiryTest {
         assertThat(d[2]).as("SPC-4").isEqualTo((byte) 0x06);
         assertThat(d[3]).as("HISUP, response data format 2").isEqualTo((byte) 0x12);
         assertThat(d[4] & 0xFF).as("additional length").isEqualTo(91);
-        assertThat(d[5]).as("no TPGS, no 3PC, no PROTECT").isEqualTo((byte) 0x00);
+        assertThat(d[5]).as("TPGS 11b, 3PC, no PROTECT").isEqualTo((byte) 0x38);
         assertThat(d[6]).isEqualTo((byte) 0x00);
         assertThat(d[7]).as("CMDQUE").isEqualTo((byte) 0x02);
         assertThat(ascii(d, 8, 16)).isEqualTo("BRAID   ");
@@ -77,7 +77,7 @@ class InquiryTest {
     @Test
     void supportedVpdPagesAscending() {
         Harness.Reply r = h.run(0, "12 01 00 00 ff 00");
-        assertThat(HexFormat.of().formatHex(r.data())).isEqualTo("00000006" + "008083b0b1b2");
+        assertThat(HexFormat.of().formatHex(r.data())).isEqualTo("00000007" + "0080838fb0b1b2");
         for (byte page : Arrays.copyOfRange(r.data(), 4, r.data().length)) {
             assertThat(h.run(0, String.format("12 01 %02x 00 ff 00", page)).status()).isEqualTo(ScsiResult.GOOD);
         }
@@ -141,8 +141,10 @@ class InquiryTest {
         assertThat(d).hasSize(64);
         assertThat(d[3] & 0xFF).isEqualTo(0x3C);
         assertThat(HexFormat.of().formatHex(d, 4, 20)).as("WSNZ, CAW, granularity 8, max 16384, optimal 2048, prefetch")
-                .isEqualTo("0000" + "0008" + "00004000" + "00000800" + "00000000");
-        assertThat(Arrays.copyOfRange(d, 20, 64)).as("no unmap, write same or atomics").containsOnly(0);
+                .isEqualTo("00ff" + "0008" + "00004000" + "00000800" + "00000000");
+        assertThat(Arrays.copyOfRange(d, 20, 36)).as("no unmap: not thin provisioned").containsOnly(0);
+        assertThat(HexFormat.of().formatHex(d, 36, 64)).as("write same, atomic transfer length (1 MiB), no alignment or boundaries")
+                .isEqualTo("000000000000ffff" + "00000800" + "00000000".repeat(4));
         byte[] fourK = h.run(7, "12 01 b0 00 ff 00").data();
         assertThat(HexFormat.of().formatHex(fourK, 6, 16)).isEqualTo("0001" + "00000800" + "00000100");
     }
@@ -174,7 +176,10 @@ class InquiryTest {
         Harness.Reply std = h.run(3, "12 00 00 00 60 00");
         assertThat(std.status()).isEqualTo(ScsiResult.GOOD);
         assertThat(std.data()[0]).isEqualTo((byte) 0x7F);
-        assertThat(Arrays.copyOfRange(std.data(), 1, 96)).isEqualTo(Arrays.copyOfRange(h.run(0, "12 00 00 00 60 00").data(), 1, 96));
+        byte[] unit = h.run(0, "12 00 00 00 60 00").data();
+        assertThat(Arrays.copyOfRange(std.data(), 1, 5)).isEqualTo(Arrays.copyOfRange(unit, 1, 5));
+        assertThat(std.data()[5]).as("no ALUA or copy manager without a unit").isZero();
+        assertThat(Arrays.copyOfRange(std.data(), 6, 96)).isEqualTo(Arrays.copyOfRange(unit, 6, 96));
         assertThat(HexFormat.of().formatHex(h.run(3, "12 01 00 00 ff 00").data())).isEqualTo("7f00000100");
         assertInvalidFieldInCdb(h.run(3, "12 01 80 00 ff 00"), 2, 7);
         assertCheckCondition(h.run(3, "00 00 00 00 00 00"), 0x5, 0x25, 0x00);

@@ -14,9 +14,10 @@ class ModeSenseTest {
     private final MemoryBlockDevice dev = new MemoryBlockDevice(512, 131072);
     private final Harness h = Harness.of(dev);
 
-    private static final String CACHING_WCE = "0812" + "04" + "00".repeat(17);
-    private static final String CACHING_NO_WCE = "0812" + "00" + "00".repeat(17);
-    private static final String CONTROL = "0a0a" + "00" + "10" + "00" + "00" + "0000" + "ffff" + "0000";
+    // PS is set on the caching and control pages: their changeable fields can be saved.
+    private static final String CACHING_WCE = "8812" + "04" + "00".repeat(17);
+    private static final String CACHING_NO_WCE = "8812" + "00" + "00".repeat(17);
+    private static final String CONTROL = "8a0a" + "00" + "10" + "00" + "00" + "0000" + "ffff" + "0000";
     private static final String IEC = "1c0a" + "00".repeat(10);
 
     private String hex(String cdb) {
@@ -45,9 +46,12 @@ class ModeSenseTest {
     }
 
     @Test
-    void changeableValuesAreAllZero() {
-        assertThat(hex("1a 08 7f 00 ff 00")).isEqualTo("2f001000" + "0812" + "00".repeat(18)
-                + "0a0a" + "00".repeat(10) + IEC);
+    void changeableValuesAreWceDsenseAndSwp() {
+        assertThat(hex("1a 08 7f 00 ff 00")).isEqualTo("2f001000" + "8812" + "04" + "00".repeat(17)
+                + "8a0a" + "04" + "00" + "08" + "00".repeat(7) + IEC);
+        dev.writeCache(false);
+        assertThat(hex("1a 08 48 00 ff 00")).as("no write cache: WCE is not changeable")
+                .isEqualTo("17001000" + "8812" + "00".repeat(18));
     }
 
     @Test
@@ -56,9 +60,9 @@ class ModeSenseTest {
     }
 
     @Test
-    void savedValuesAreNotSupported() {
-        assertInvalidField(h.run(0, "1a 00 ff 00 ff 00"), 0x5, 0x39, 0x00, 2, 7);
-        assertInvalidField(h.run(0, "5a 00 c8 00 00 00 00 00 ff 00"), 0x5, 0x39, 0x00, 2, 7);
+    void savedValuesAreTheDefaultsUntilSomethingIsSaved() {
+        assertThat(hex("1a 08 ff 00 ff 00")).isEqualTo(hex("1a 08 bf 00 ff 00"));
+        assertThat(hex("5a 08 c8 00 00 00 00 00 ff 00")).isEqualTo("001a" + "00" + "10" + "00000000" + CACHING_WCE);
     }
 
     @Test
@@ -114,7 +118,7 @@ class ModeSenseTest {
     @Test
     void descriptorSenseBitIsReportedAndUsed() {
         h.target.unit(0).descriptorSense(true);
-        assertThat(hex("1a 08 0a 00 ff 00")).isEqualTo("0f001000" + "0a0a" + "04" + CONTROL.substring(6));
+        assertThat(hex("1a 08 0a 00 ff 00")).isEqualTo("0f001000" + "8a0a" + "04" + CONTROL.substring(6));
         Harness.Reply r = h.run(0, Cdbs.sixteen(Cdbs.READ16, 0, -1L, 1));
         assertThat(HexFormat.of().formatHex(r.sense())).isEqualTo("7205210000000000");
         assertThat(hex("1a 08 8a 00 ff 00")).as("default still fixed").isEqualTo("0f001000" + CONTROL);

@@ -320,7 +320,13 @@ class PersistentReservationTest {
         device.awaitReadEntered();
         CompletableFuture<Harness.Reply> preempt = CompletableFuture.supplyAsync(
                 () -> pr.out(NEXUS_B, PREEMPT_AND_ABORT, Pr.EA, 0xB, 0xA), pool);
-        Thread.sleep(100);
+        // QUERY TASK stops finding the read once PREEMPT AND ABORT has marked it aborted (a fixed
+        // sleep is too short on a loaded machine).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (h.target.manageTask(NEXUS_A, io.braid.scsi.TaskManagementFunction.QUERY_TASK, 0, 999)
+                == io.braid.scsi.TaskManagementResponse.FUNCTION_SUCCEEDED && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         assertThat(preempt).as("waits for the aborted task").isNotDone();
         gate.countDown();
         pr.good(preempt.get(5, TimeUnit.SECONDS));
@@ -415,6 +421,17 @@ class PersistentReservationTest {
         pr.reserve(NEXUS_A, 0xA, Pr.WEAR);
         byte[] toB = new TransportId("iqn.2024-01.test:host-b", 0x400001370001L).encode();
         pr.conflict(pr.out(NEXUS_A, REGISTER_AND_MOVE, Pr.WE, Pr.move(0xA, 0xB, false, 2, toB)));
+    }
+
+    @Test
+    void registerAndMoveCannotCreateAnAllRegistrantsReservation() {
+        pr.register(NEXUS_A, 0xA);
+        pr.reserve(NEXUS_A, 0xA, Pr.WE);
+        byte[] toB = new TransportId("iqn.2024-01.test:host-b", 0x400001370001L).encode();
+        for (int type : new int[]{Pr.WEAR, Pr.EAAR}) {
+            assertInvalidFieldInCdb(pr.out(NEXUS_A, REGISTER_AND_MOVE, type, Pr.move(0xA, 0xB, false, 2, toB)), 2, 3);
+        }
+        assertThat(pr.reservation(NEXUS_A)).as("nothing moved").containsExactly(0xA, Pr.WE);
     }
 
     @Test

@@ -43,6 +43,18 @@ class TaskManagementTest {
         }
     }
 
+    /** Waits until task management has marked the task aborted (QUERY TASK no longer finds it). */
+    private void awaitAborted(io.braid.scsi.Nexus nexus, long tag) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (h.target.manageTask(nexus, TaskManagementFunction.QUERY_TASK, 0, tag)
+                != TaskManagementResponse.FUNCTION_COMPLETE) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("task " + tag + " was never aborted");
+            }
+            Thread.sleep(5);
+        }
+    }
+
     /** Starts a READ(10) on LUN 0 that blocks in the device until {@code gate} opens. */
     private CompletableFuture<ScsiResult> blockedRead(io.braid.scsi.Nexus nexus, long tag) throws InterruptedException {
         CompletableFuture<ScsiResult> f = CompletableFuture.supplyAsync(
@@ -57,6 +69,7 @@ class TaskManagementTest {
         CompletableFuture<ScsiResult> read = blockedRead(NEXUS_A, 77);
         CompletableFuture<TaskManagementResponse> abort = CompletableFuture.supplyAsync(
                 () -> h.target.manageTask(NEXUS_A, TaskManagementFunction.ABORT_TASK, 0, 77), pool);
+        awaitAborted(NEXUS_A, 77);
         Thread.sleep(100);
         assertThat(abort).as("answers only once the task has left execute").isNotDone();
         gate.countDown();
@@ -108,7 +121,7 @@ class TaskManagementTest {
         awaitTasksInFlight(2);
         CompletableFuture<TaskManagementResponse> abort = CompletableFuture.supplyAsync(
                 () -> h.target.manageTask(NEXUS_A, TaskManagementFunction.ABORT_TASK_SET, 0, 0), pool);
-        Thread.sleep(50);
+        awaitAborted(NEXUS_A, 1);
         gate.countDown();
         assertThat(abort.get(10, TimeUnit.SECONDS)).isEqualTo(TaskManagementResponse.FUNCTION_COMPLETE);
         assertThat(a.get().status()).isEqualTo(ScsiResult.TASK_ABORTED);
@@ -124,7 +137,7 @@ class TaskManagementTest {
         CompletableFuture<ScsiResult> b = blockedRead(NEXUS_B, 4);
         CompletableFuture<TaskManagementResponse> clear = CompletableFuture.supplyAsync(
                 () -> h.target.manageTask(NEXUS_A, TaskManagementFunction.CLEAR_TASK_SET, 0, 0), pool);
-        Thread.sleep(50);
+        awaitAborted(NEXUS_B, 4);
         gate.countDown();
         assertThat(clear.get(10, TimeUnit.SECONDS)).isEqualTo(TaskManagementResponse.FUNCTION_COMPLETE);
         assertThat(b.get().status()).isEqualTo(ScsiResult.TASK_ABORTED);
@@ -137,7 +150,7 @@ class TaskManagementTest {
         CompletableFuture<ScsiResult> a = blockedRead(NEXUS_A, 1);
         CompletableFuture<TaskManagementResponse> reset = CompletableFuture.supplyAsync(
                 () -> h.target.manageTask(NEXUS_B, TaskManagementFunction.LOGICAL_UNIT_RESET, 0, 0), pool);
-        Thread.sleep(50);
+        awaitAborted(NEXUS_A, 1);
         assertThat(h.run(NEXUS_B, 1, Harness.cdb("00 00 00 00 00 00"), null, TaskAttribute.SIMPLE).status())
                 .as("other units keep working").isZero();
         gate.countDown();

@@ -136,18 +136,31 @@ class UnitAttentionTest {
     }
 
     @Test
-    void resetConditionsComeFirstAndDuplicatesCollapse() {
-        UnitAttentions ua = new UnitAttentions();
-        ua.establish(NEXUS_A, SenseCode.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR);
-        ua.establish(NEXUS_A, SenseCode.CAPACITY_DATA_HAS_CHANGED);
-        ua.establish(NEXUS_A, SenseCode.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
-        ua.establish(NEXUS_A, SenseCode.CAPACITY_DATA_HAS_CHANGED);
-        assertThat(ua.peek(NEXUS_A)).isEqualTo(SenseCode.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
-        assertThat(ua.take(NEXUS_A)).isEqualTo(SenseCode.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
-        assertThat(ua.take(NEXUS_A)).isEqualTo(SenseCode.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR);
-        assertThat(ua.take(NEXUS_A)).isEqualTo(SenseCode.CAPACITY_DATA_HAS_CHANGED);
-        assertThat(ua.take(NEXUS_A)).isNull();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ua.establish(NEXUS_A, SenseCode.WRITE_PROTECTED))
+    void aResetReplacesTheConditionsEstablishedBeforeIt() {
+        h.login(NEXUS_A, 0);
+        h.login(NEXUS_B, 0);
+        h.target.unit(0).unitAttentions().establish(NEXUS_B, SenseCode.CAPACITY_DATA_HAS_CHANGED);
+        assertThat(h.target.manageTask(NEXUS_A, TaskManagementFunction.CLEAR_TASK_SET, 0, 0))
+                .isEqualTo(TaskManagementResponse.FUNCTION_COMPLETE);
+        assertThat(h.target.manageTask(NEXUS_A, TaskManagementFunction.LOGICAL_UNIT_RESET, 0, 0))
+                .isEqualTo(TaskManagementResponse.FUNCTION_COMPLETE);
+        assertCheckCondition(run(NEXUS_B, 0, TUR), 0x6, 0x29, 0x03);
+        assertThat(run(NEXUS_B, 0, TUR).status()).as("the capacity change went with the reset").isZero();
+    }
+
+    @Test
+    void capacityChangedIsReportedToEveryNexusOnThatUnitOnly() {
+        h.target.nexusAdded(NEXUS_A);
+        h.target.nexusAdded(NEXUS_B);
+        run(NEXUS_A, 0, TUR);
+        run(NEXUS_B, 0, TUR);
+        run(NEXUS_A, 1, TUR);
+        h.target.capacityChanged(0);
+        assertCheckCondition(run(NEXUS_A, 0, TUR), 0x6, 0x2A, 0x09);
+        assertCheckCondition(run(NEXUS_B, 0, TUR), 0x6, 0x2A, 0x09);
+        assertThat(run(NEXUS_A, 0, TUR).status()).isZero();
+        assertThat(run(NEXUS_A, 1, TUR).status()).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.target.capacityChanged(7))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
