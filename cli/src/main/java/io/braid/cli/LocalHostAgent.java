@@ -6,6 +6,7 @@ import io.braid.host.HostConfig;
 import io.braid.host.HostRuntime;
 import io.braid.host.api.ExportView;
 import io.braid.host.iscsi.Authentication;
+import io.braid.host.multipath.DeviceNaming;
 import io.braid.iscsi.target.AuthConfig;
 import io.braid.node.HostPort;
 import io.braid.node.StorageNode;
@@ -107,7 +108,7 @@ record LocalHostAgent(List<InetAddress> hostPorts, Duration exportWait) {
 
     /** A Braid volume's VPD 80h serial: its UUID as 32 hex digits. */
     static String serial(VolumeRecord v) {
-        return v.id().toString().replace("-", "");
+        return DeviceNaming.braidVolumeSerial(v.id());
     }
 
     /** {@code --host-port}: a literal local address, never a name to look up. */
