@@ -6,8 +6,11 @@ import io.braid.host.HostConfig;
 import io.braid.host.HostRuntime;
 import io.braid.host.api.ExportView;
 import io.braid.host.iscsi.Authentication;
+import io.braid.host.multipath.DeviceNaming;
 import io.braid.iscsi.target.AuthConfig;
 import io.braid.node.HostPort;
+import io.braid.node.InitiatorAcl;
+import io.braid.node.NodeConfig;
 import io.braid.node.StorageNode;
 import io.braid.node.VolumeRecord;
 import org.slf4j.Logger;
@@ -20,10 +23,13 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -68,14 +74,23 @@ record LocalHostAgent(List<InetAddress> hostPorts, Duration exportWait) {
         return AgentConfig.of(host, node.dataDirectory()).withExportNames(names);
     }
 
-    /** Starts the agent and waits (at most {@link #exportWait}) until every volume is exported. */
+    /**
+     * Starts the agent and waits (at most {@link #exportWait}) until every volume it may see is
+     * exported.
+     */
     HostRuntime start(StorageNode node) throws IOException, InterruptedException {
         HostRuntime runtime = HostRuntime.start(config(node));
+        List<VolumeRecord> visible = visible(node);
+        if (visible.size() < node.volumes().size()) {
+            log.info("host agent {}: LUN masking (--acl) shows it {} of {} volume(s); name it in --acl to"
+                    + " export the others over NBD", initiatorName(node.config().name()), visible.size(),
+                    node.volumes().size());
+        }
         long deadline = System.nanoTime() + exportWait.toNanos();
-        while (!missing(runtime, node).isEmpty() && System.nanoTime() < deadline) {
+        while (!missing(runtime, visible).isEmpty() && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(50);
         }
-        List<String> missing = missing(runtime, node);
+        List<String> missing = missing(runtime, visible);
         if (!missing.isEmpty()) {
             log.warn("host agent: no NBD export yet for volume(s) {} after {} s; they are exported"
                     + " once a path to them works (braid host devices --data {})", missing,
@@ -100,14 +115,33 @@ record LocalHostAgent(List<InetAddress> hostPorts, Duration exportWait) {
         return runtime.export(serial(v));
     }
 
-    private static List<String> missing(HostRuntime runtime, StorageNode node) {
-        return node.volumes().stream().filter(v -> export(runtime, v).isEmpty())
-                .map(VolumeRecord::name).toList();
+    private static List<String> missing(HostRuntime runtime, List<VolumeRecord> volumes) {
+        return volumes.stream().filter(v -> export(runtime, v).isEmpty()).map(VolumeRecord::name).toList();
+    }
+
+    /** The volumes the node's LUN masking lets the agent's initiator see: all without masking. */
+    static List<VolumeRecord> visible(StorageNode node) {
+        NodeConfig c = node.config();
+        String self = initiatorName(c.name()).toLowerCase(Locale.ROOT);
+        if (!c.allowedInitiators().isEmpty() && c.allowedInitiators().stream()
+                .noneMatch(i -> i.equalsIgnoreCase(self))) {
+            return List.of();
+        }
+        if (c.acls().isEmpty()) {
+            return node.volumes();
+        }
+        Set<String> names = new HashSet<>();
+        for (InitiatorAcl acl : c.acls()) {
+            if (acl.key().equals(self)) {
+                acl.volumes().forEach(m -> names.add(m.volume()));
+            }
+        }
+        return node.volumes().stream().filter(v -> names.contains(v.name())).toList();
     }
 
     /** A Braid volume's VPD 80h serial: its UUID as 32 hex digits. */
     static String serial(VolumeRecord v) {
-        return v.id().toString().replace("-", "");
+        return DeviceNaming.braidVolumeSerial(v.id());
     }
 
     /** {@code --host-port}: a literal local address, never a name to look up. */

@@ -176,6 +176,24 @@ class BraidUpTest {
     }
 
     @Test
+    void lunMaskingDecidesWhatTheAgentExports() throws Exception {
+        Path data = dir.resolve("data");
+        long t0 = System.nanoTime();
+        try (CliProcess up = CliProcess.start(dir, "up", "--data", data.toString(), "--portal",
+                "127.0.0.1:0", "--volume", "v0:8M", "--volume", "v1:8M", "--name", "masked",
+                "--acl", "iqn.2026-11.io.braid:host.masked=v1", "--acl", "iqn.2026-11.io.braid:other=v0")) {
+            List<String> lines = up.awaitLines(3, START);
+            assertThat(lines.get(2)).as(up.describe()).isEqualTo("NBD v1 nbd+unix:///v1?socket="
+                    + data.toAbsolutePath().normalize().resolve("nbd.sock"));
+            // Only the volume the agent may see is waited for: no 30 s wait for v0.
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(25));
+            assertThat(up.terminate(STOP)).as(up.describe()).isEqualTo(SIGTERM_EXIT);
+            assertThat(up.stdout().lines().count()).isEqualTo(3);
+            assertThat(up.stderr()).contains("LUN masking (--acl) shows it 1 of 2 volume(s)");
+        }
+    }
+
+    @Test
     void aTakenPortalIsNamed() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             String taken = "127.0.0.1:" + busy.getLocalPort();
