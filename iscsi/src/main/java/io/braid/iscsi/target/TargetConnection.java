@@ -585,9 +585,11 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Sends the ready tasks to the storage executor in chunks of at most {@link #CHUNK_TASKS} tasks
-     * and {@link #CHUNK_BYTES} bytes: small commands share a storage thread and run one after the
-     * other (each is a few microseconds against the page cache), large ones still run in parallel.
+     * Sends the ready tasks to the storage executor: consecutive {@linkplain
+     * io.braid.scsi.ScsiTarget#quick quick} ones (plain READ and WRITE) in chunks of at most
+     * {@link #CHUNK_TASKS} tasks and {@link #CHUNK_BYTES} bytes that share a storage thread and run
+     * one after the other (each is a few microseconds against the page cache), every other task on
+     * a thread of its own, so a long one (SANITIZE, a flush, a copy) never holds back the rest.
      */
     private void dispatch() {
         dispatchScheduled = false;
@@ -595,12 +597,15 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         var scsi = session.target().scsi();
         int start = 0;
         while (start < n) {
-            int end = start;
-            long bytes = 0;
-            do {
-                bytes += Math.max(4096, Integer.toUnsignedLong(ready.get(end).command.expectedDataTransferLength()));
-                end++;
-            } while (end < n && end - start < CHUNK_TASKS && bytes < CHUNK_BYTES);
+            int end = start + 1;
+            if (scsi.quick(ready.get(start).scsiTask)) {
+                long bytes = chunkBytes(ready.get(start));
+                while (end < n && end - start < CHUNK_TASKS && bytes < CHUNK_BYTES
+                        && scsi.quick(ready.get(end).scsiTask)) {
+                    bytes += chunkBytes(ready.get(end));
+                    end++;
+                }
+            }
             CommandTask[] chunk = ready.subList(start, end).toArray(new CommandTask[0]);
             try {
                 storage.execute(() -> execute(scsi, chunk));
@@ -614,6 +619,11 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
             start = end;
         }
         ready.clear();
+    }
+
+    /** What a task counts against {@link #CHUNK_BYTES}: its transfer, at least a 4 KiB block's worth. */
+    private static long chunkBytes(CommandTask task) {
+        return Math.max(4096, Integer.toUnsignedLong(task.command.expectedDataTransferLength()));
     }
 
     /**
