@@ -4,8 +4,11 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JavaType;
 import io.braid.node.ControlFile;
 import io.braid.node.api.ApiError;
+import io.braid.node.api.DriveView;
 import io.braid.node.api.ManagementApi;
 import io.braid.node.api.PortalStateView;
+import io.braid.node.api.ResizeRequest;
+import io.braid.node.api.ScrubView;
 import io.braid.node.api.StatusView;
 import io.braid.node.api.VolumeView;
 
@@ -61,20 +64,53 @@ final class ApiClient {
 
     /** Takes a portal down ({@code up == false}) or brings it up. */
     PortalStateView portal(String address, boolean up) throws IOException {
-        return send("POST", "/portals/" + URLEncoder.encode(address, StandardCharsets.UTF_8)
-                + (up ? "/up" : "/down"), ManagementApi.JSON.constructType(PortalStateView.class));
+        return post("/portals/" + URLEncoder.encode(address, StandardCharsets.UTF_8)
+                + (up ? "/up" : "/down"), null, ManagementApi.JSON.constructType(PortalStateView.class));
+    }
+
+    List<DriveView> drives() throws IOException {
+        return get("/drives", ManagementApi.JSON.getTypeFactory()
+                .constructCollectionType(List.class, DriveView.class));
+    }
+
+    DriveView failDrive(String name) throws IOException {
+        return post("/drives/" + name + "/fail", null, ManagementApi.JSON.constructType(DriveView.class));
+    }
+
+    DriveView replaceDrive(String name) throws IOException {
+        return post("/drives/" + name + "/replace", null, ManagementApi.JSON.constructType(DriveView.class));
+    }
+
+    VolumeView resizeVolume(String name, long sizeBytes) throws IOException {
+        return post("/volumes/" + name + "/resize", new ResizeRequest(sizeBytes, null),
+                ManagementApi.JSON.constructType(VolumeView.class));
+    }
+
+    ScrubView scrub() throws IOException {
+        return get("/scrub", ManagementApi.JSON.constructType(ScrubView.class));
+    }
+
+    ScrubView startScrub() throws IOException {
+        return post("/scrub", null, ManagementApi.JSON.constructType(ScrubView.class));
     }
 
     private <T> T get(String path, JavaType type) throws IOException {
-        return send("GET", path, type);
+        return send("GET", path, null, type);
     }
 
-    private <T> T send(String method, String path, JavaType type) throws IOException {
+    private <T> T post(String path, Object body, JavaType type) throws IOException {
+        return send("POST", path, body, type);
+    }
+
+    private <T> T send(String method, String path, Object body, JavaType type) throws IOException {
         URI uri = URI.create(base + ManagementApi.PREFIX + path);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json")
-                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(ManagementApi.JSON.writeValueAsString(body)))
+                .build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -123,6 +123,18 @@ final class Converters {
         }
     }
 
+    /** A byte size such as {@code 16G}. */
+    static final class Size implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return Sizes.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     /** {@code USER:SECRET}; the secret may itself contain colons and is never echoed. */
     static final class Chap implements ITypeConverter<ChapCredentials> {
         @Override

@@ -4,6 +4,7 @@ import io.braid.node.ConfigException;
 import io.braid.node.DataDirectory;
 import io.braid.node.PortInUseException;
 import io.braid.node.VolumeCatalog;
+import io.braid.store.page.DriveIdentityException;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -21,7 +22,7 @@ final class ExitCodes implements CommandLine.IExitCodeExceptionMapper,
     static final int SOFTWARE = 1;
     /** Bad command line (picocli's own code for usage errors). */
     static final int USAGE = 2;
-    /** Bad configuration: config file, flag values, volume on disk not as asked. */
+    /** Bad configuration: config file, flag values, volume on disk not as asked, a wrong drive. */
     static final int CONFIG = 3;
     /** An address or the data directory is taken by another process. */
     static final int BUSY = 4;
@@ -39,7 +40,8 @@ final class ExitCodes implements CommandLine.IExitCodeExceptionMapper,
         }
         if (t instanceof ConfigException || t instanceof io.braid.host.HostConfigException
                 || t instanceof IllegalArgumentException
-                || t instanceof VolumeCatalog.VolumeConflictException) {
+                || t instanceof VolumeCatalog.VolumeConflictException
+                || t instanceof DriveIdentityException) {
             return CONFIG;
         }
         if (t instanceof PortInUseException || t instanceof BindException

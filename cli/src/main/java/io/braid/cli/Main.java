@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "braid", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Braid: a scale-out iSCSI SAN.",
         subcommands = {UpCommand.class, NodeCommand.class, StatusCommand.class,
-                VolumeCommand.class, HostCommand.class, PortalCommand.class,
+                VolumeCommand.class, DriveCommand.class, ScrubCommand.class, HostCommand.class,
+                PortalCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -6,6 +6,7 @@ import io.braid.node.HostPort;
 import io.braid.node.InitiatorAcl;
 import io.braid.node.NodeConfig;
 import io.braid.node.PortalSpec;
+import io.braid.node.StorageConfig;
 import io.braid.node.VolumeSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +26,8 @@ import java.util.concurrent.Callable;
                 + " host agent that exports each volume over NBD through every path.",
                 "Prints one line per LUN and portal: iSCSI <volume> iscsi://HOST:PORT/<target-iqn>/<lun>,",
                 "then one per volume: NBD <volume> nbd+unix:///<volume>?socket=<data>/nbd.sock.",
-                "Volumes are created in the data directory if missing and reused if present."})
+                "Volumes are created on the page store (four mirrored drive files under DIR/drives)",
+                "if missing and reused if present."})
 final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "DIR", defaultValue = InstanceOptions.DEFAULT_DATA,
@@ -80,6 +82,17 @@ final class UpCommand implements Callable<Integer> {
             description = "Run the node alone: no host agent, no NBD exports.")
     boolean noHost;
 
+    @Option(names = "--drive-size", paramLabel = "SIZE", defaultValue = "16G",
+            converter = Converters.Size.class,
+            description = "Size of each of the four sparse drive files d0..d3 created under"
+                    + " DIR/drives on first start (default: ${DEFAULT-VALUE}).")
+    long driveSize;
+
+    @Option(names = "--start-degraded",
+            description = "Start even if a drive is missing or swapped: it is marked FAILED, to be"
+                    + " replaced with: braid drive replace.")
+    boolean startDegraded;
+
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
             description = "text (default) or json.")
     OutputFormat output;
@@ -99,7 +112,8 @@ final class UpCommand implements Callable<Integer> {
         AuthConfig auth = chap == null && mutualChap == null ? AuthConfig.NONE
                 : new AuthConfig(chap, mutualChap, Map.of());
         return new NodeConfig(name, data.toAbsolutePath().normalize(), portalSpecs, volumeSpecs,
-                auth, List.of(), apiAddress, acls == null ? List.of() : acls);
+                auth, List.of(), apiAddress, acls == null ? List.of() : acls,
+                StorageConfig.defaults().withDriveSize(driveSize).withStartDegraded(startDegraded));
     }
 
     /** The host agent these flags ask for, or null with {@code --no-host}. */

@@ -4,6 +4,6 @@ import picocli.CommandLine.Command;
 
 /** {@code braid volume ...}: volumes of a running instance. */
 @Command(name = "volume", description = "Volumes of a running instance.",
-        subcommands = {VolumeListCommand.class})
+        subcommands = {VolumeListCommand.class, VolumeResizeCommand.class})
 final class VolumeCommand {
 }

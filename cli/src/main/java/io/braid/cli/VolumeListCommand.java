@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code braid volume list}: one line per volume with its LUN, size, identity and URL. */
+/** {@code braid volume list}: one line per volume with its LUN, size, allocated space, identity and URL. */
 @Command(name = "list", description = "List the volumes a running instance serves.")
 final class VolumeListCommand implements Callable<Integer> {
 
@@ -36,9 +36,10 @@ final class VolumeListCommand implements Callable<Integer> {
             out.println(ManagementApi.JSON.writeValueAsString(volumes));
         } else {
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"NAME", "LUN", "SIZE", "MODE", "ID", "URL"});
+            rows.add(new String[] {"NAME", "LUN", "SIZE", "ALLOCATED", "MODE", "ID", "URL"});
             for (VolumeView v : volumes) {
                 rows.add(new String[] {v.name(), String.valueOf(v.lun()), Sizes.format(v.sizeBytes()),
+                        Sizes.format(v.allocatedBytes()),
                         v.readOnly() ? "ro" : "rw", v.id(),
                         v.urls().isEmpty() ? "-" : v.urls().get(0)});
             }

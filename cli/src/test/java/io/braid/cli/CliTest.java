@@ -8,6 +8,8 @@ import io.braid.node.LunMapping;
 import io.braid.node.NodeConfig;
 import io.braid.node.PortalSpec;
 import io.braid.node.VolumeSpec;
+import io.braid.node.api.ApiException;
+import io.braid.node.api.DriveView;
 import io.braid.node.api.ManagementApi;
 import io.braid.node.api.NodeView;
 import io.braid.node.api.StatusView;
@@ -263,8 +265,8 @@ class CliTest {
             Run list = run("volume", "list", "--data", dir.toString());
             assertThat(list.exit()).as(list.err()).isZero();
             assertThat(list.out()).isEqualTo("""
-                    NAME  LUN  SIZE   MODE  ID                                    URL
-                    v0    0    1 GiB  rw    2b1f0a52-4c1d-4a53-9a0e-1d2f3c4b5a69  iscsi://127.0.0.1:3260/iqn.2026-11.io.braid:n1/0
+                    NAME  LUN  SIZE   ALLOCATED  MODE  ID                                    URL
+                    v0    0    1 GiB  1 GiB      rw    2b1f0a52-4c1d-4a53-9a0e-1d2f3c4b5a69  iscsi://127.0.0.1:3260/iqn.2026-11.io.braid:n1/0
                     """);
 
             Run viaUrl = run("volume", "list", "--api", api.uri().toString(), "--token", "tok-1",
@@ -300,5 +302,78 @@ class CliTest {
         Run r = run("--help");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("up", "node", "status", "volume");
+    }
+
+    @Test
+    void driveCommandsAgainstALiveApi(@TempDir Path dir) throws Exception {
+        List<DriveView> drives = new java.util.ArrayList<>(List.of(
+                new DriveView("d0", "id-0", "/data/drives/d0", "ONLINE", "", 16L << 30, 12L << 20, 1.0),
+                new DriveView("d1", "id-1", "/data/drives/d1", "REBUILDING", "replaced", 16L << 30, 8L << 20, 0.456),
+                new DriveView("d2", "id-2", "/data/drives/d2", "FAILED", "I/O error: disk gone", 16L << 30, 4L << 20, 0.0)));
+        NodeView view = new NodeView() {
+            @Override
+            public StatusView status() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public List<VolumeView> volumes() {
+                return List.of();
+            }
+
+            @Override
+            public List<DriveView> drives() {
+                return drives;
+            }
+
+            @Override
+            public DriveView failDrive(String name) {
+                if (!name.equals("d0")) {
+                    throw new ApiException(409, "conflict", "drive " + name + " is already FAILED");
+                }
+                return new DriveView("d0", "id-0", "/data/drives/d0", "FAILED", "fault injection", 16L << 30, 0, 0.0);
+            }
+
+            @Override
+            public DriveView replaceDrive(String name) {
+                return new DriveView(name, "id-new", "/data/drives/" + name, "REBUILDING", "replaced", 16L << 30, 0, 0.0);
+            }
+
+            @Override
+            public VolumeView resizeVolume(String name, long sizeBytes) {
+                return new VolumeView(name, 0, "id", sizeBytes, false, "2026-11-21T10:00:00Z", List.of(), 0);
+            }
+        };
+        try (ManagementApi api = ManagementApi.start(new HostPort("127.0.0.1", 0), "tok-2", view)) {
+            new ControlFile(api.uri().toString(), 1, "n1", "iqn.2026-11.io.braid:n1",
+                    "2026-11-21T10:00:00Z").write(dir, "tok-2");
+            Run list = run("drive", "list", "--data", dir.toString());
+            assertThat(list.exit()).as(list.err()).isZero();
+            assertThat(list.out()).isEqualTo("""
+                    DRIVE  STATE       CAPACITY  USED    REBUILD                      PATH
+                    d0     ONLINE      16 GiB    12 MiB  -                            /data/drives/d0
+                    d1     REBUILDING  16 GiB    8 MiB   [#########-----------]  45%  /data/drives/d1
+                    d2     FAILED      16 GiB    4 MiB   -                            /data/drives/d2
+                    d2: I/O error: disk gone
+                    """);
+            Run json = run("drive", "list", "--api", api.uri().toString(), "--token", "tok-2", "--output", "json");
+            assertThat(json.exit()).isZero();
+            assertThat(ManagementApi.JSON.readTree(json.out()).findValuesAsText("state"))
+                    .containsExactly("ONLINE", "REBUILDING", "FAILED");
+
+            Run fail = run("drive", "fail", "d0", "--data", dir.toString());
+            assertThat(fail.out()).isEqualTo("drive d0 is FAILED (fault injection)\n");
+            Run conflict = run("drive", "fail", "d2", "--data", dir.toString());
+            assertThat(conflict.exit()).isEqualTo(ExitCodes.API_ERROR);
+            assertThat(conflict.err()).isEqualTo("braid: POST /api/v1/drives/d2/fail failed: drive d2 is"
+                    + " already FAILED (conflict)\n");
+            Run replace = run("drive", "replace", "d2", "--data", dir.toString());
+            assertThat(replace.out()).isEqualTo("drive d2 replaced by /data/drives/d2 (id-new); REBUILDING"
+                    + " [--------------------]   0%\n");
+            Run resize = run("volume", "resize", "v0", "2G", "--data", dir.toString());
+            assertThat(resize.out()).isEqualTo("volume v0 (LUN 0) is now 2 GiB\n");
+            Run bad = run("volume", "resize", "v0", "2X", "--data", dir.toString());
+            assertThat(bad.exit()).isEqualTo(ExitCodes.USAGE);
+        }
     }
 }

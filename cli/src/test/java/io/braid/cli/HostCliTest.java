@@ -21,7 +21,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -116,9 +115,7 @@ class HostCliTest {
                 List.of(new PortalSpec(new HostPort("127.0.9.11", 0), 1), new PortalSpec(new HostPort("127.0.9.12", 0), 1)),
                 List.of(new VolumeSpec("v0", 8 << 20, 0, false)), AuthConfig.NONE, List.of(), new HostPort("127.0.0.1", 0));
         try (StorageNode node = StorageNode.start(nc)) {
-            HexFormat hex = HexFormat.of();
-            var id = node.volumes().get(0).id();
-            String serial = hex.toHexDigits(id.getMostSignificantBits()) + hex.toHexDigits(id.getLeastSignificantBits());
+            String serial = io.braid.host.multipath.DeviceNaming.braidVolumeSerial(node.volumes().get(0).id());
             Path agentDir = dir.resolve("agent");
             Path file = dir.resolve("host.yaml");
             Files.writeString(file, """
@@ -161,7 +158,7 @@ class HostCliTest {
                 for (String hp : List.of("127.0.9.31", "127.0.9.32")) {
                     for (var portal : node.portals()) {
                         assertThat(devices.out()).contains(hp + " -> " + portal + " iqn.2026-11.io.braid:clitest lun 0"
-                                + "  active  connected  not reported  qd=0");
+                                + "  active  connected  active/optimized  qd=0");
                     }
                 }
 
@@ -177,7 +174,7 @@ class HostCliTest {
                     assertThat(p.get("hostPort").asText()).isIn("127.0.9.31", "127.0.9.32");
                     assertThat(p.get("storagePort").asText()).isIn(node.portals().stream().map(Object::toString).toList());
                     assertThat(p.get("state").asText()).isEqualTo("active");
-                    assertThat(p.get("aluaState").asText()).isEqualTo("not reported");
+                    assertThat(p.get("aluaState").asText()).isEqualTo("active/optimized");
                     assertThat(p.get("queueDepth").isInt()).isTrue();
                     assertThat(p.get("latencyMicros").isNumber()).isTrue();
                 }

@@ -220,10 +220,13 @@ public final class HostAgent implements AutoCloseable {
             for (LunInfo info : n.luns) {
                 String id = info.deviceId(n.key.target());
                 paths.computeIfAbsent(id, x -> new ArrayList<>()).add(n.path(info));
-                // The attributes seen through a connected path are the freshest.
-                if (!attributes.containsKey(id) || (up && fromConnected.add(id))) {
+                // The attributes seen through a connected path are the freshest; a capacity is
+                // better than none (a standby port does not report one).
+                LunInfo had = attributes.get(id);
+                if (had == null || (had.capacity() == null && info.capacity() != null)
+                        || (up && info.capacity() != null && fromConnected.add(id))) {
                     attributes.put(id, info);
-                    if (up) {
+                    if (up && info.capacity() != null) {
                         fromConnected.add(id);
                     }
                 }
@@ -234,8 +237,8 @@ public final class HostAgent implements AutoCloseable {
         paths.forEach((id, ps) -> {
             LunInfo a = attributes.get(id);
             out.add(new Device(id, a.inquiry().vendor(), a.inquiry().product(), a.inquiry().revision(),
-                    a.unitSerial(), a.enclosureSerial(), a.arrayType(), a.capacity().bytes(),
-                    a.capacity().blockSize(), aluaOf.get(id), ps));
+                    a.unitSerial(), a.enclosureSerial(), a.arrayType(), a.capacity() == null ? 0 : a.capacity().bytes(),
+                    a.capacity() == null ? 0 : a.capacity().blockSize(), aluaOf.get(id), ps));
         });
         out.sort(Comparator.comparing(Device::id));
         return out;

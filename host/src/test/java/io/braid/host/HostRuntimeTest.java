@@ -23,7 +23,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -51,8 +50,7 @@ class HostRuntimeTest {
     }
 
     static String serial(VolumeRecord v) {
-        HexFormat hex = HexFormat.of();
-        return hex.toHexDigits(v.id().getMostSignificantBits()) + hex.toHexDigits(v.id().getLeastSignificantBits());
+        return io.braid.host.multipath.DeviceNaming.braidVolumeSerial(v.id());
     }
 
     AgentConfig config(List<InetSocketAddress> portals) throws Exception {
@@ -123,7 +121,7 @@ class HostRuntimeTest {
         assertThat(p.get("storagePort").asText()).isEqualTo("127.0.9.1:" + target.portals().get(0).getPort());
         assertThat(p.get("state").asText()).isEqualTo("active");
         assertThat(p.get("connection").asText()).isEqualTo("connected");
-        assertThat(p.get("aluaState").asText()).isEqualTo("not reported");
+        assertThat(p.get("aluaState").asText()).isEqualTo("active/optimized");
         assertThat(p.has("queueDepth")).isTrue();
         assertThat(p.has("latencyMicros")).isTrue();
         assertThat(get("/api/v1/devices/nope", token).get("status").asInt()).isEqualTo(404);

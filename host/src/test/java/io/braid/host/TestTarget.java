@@ -65,6 +65,7 @@ public final class TestTarget implements AutoCloseable {
         private ChapCredentials mutual;
         private final Map<String, ChapCredentials> perInitiator = new HashMap<>();
         private String name = "hosttest";
+        private boolean groupPerPortal;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -94,6 +95,19 @@ public final class TestTarget implements AutoCloseable {
             return this;
         }
 
+        /** Each portal in its own target port group (1, 2, ...) instead of all in group 1. */
+        public Builder groupPerPortal() {
+            groupPerPortal = true;
+            return this;
+        }
+
+        /** A thin volume in the node's memory: UNMAP and WRITE SAME with UNMAP deallocate. */
+        public Builder memoryVolume(String volumeName, long sizeBytes) {
+            volumes.add(new VolumeSpec(volumeName, sizeBytes, volumes.size(), false,
+                    java.util.EnumSet.allOf(io.braid.scsi.UnitFeature.class), VolumeSpec.Backing.MEMORY));
+            return this;
+        }
+
         public Builder readOnlyVolume(String volumeName, long sizeBytes) {
             volumes.add(new VolumeSpec(volumeName, sizeBytes, volumes.size(), true));
             return this;
@@ -110,9 +124,12 @@ public final class TestTarget implements AutoCloseable {
         }
 
         public TestTarget start() throws IOException {
-            List<PortalSpec> ps = portals.stream().map(h -> new PortalSpec(h.contains(":")
-                    ? new HostPort(h.substring(0, h.indexOf(':')), Integer.parseInt(h.substring(h.indexOf(':') + 1)))
-                    : new HostPort(h, 0), 1)).toList();
+            List<PortalSpec> ps = new ArrayList<>();
+            for (String h : portals) {
+                ps.add(new PortalSpec(h.contains(":")
+                        ? new HostPort(h.substring(0, h.indexOf(':')), Integer.parseInt(h.substring(h.indexOf(':') + 1)))
+                        : new HostPort(h, 0), groupPerPortal ? ps.size() + 1 : 1));
+            }
             NodeConfig config = new NodeConfig(name, dataDir, ps, volumes,
                     new AuthConfig(chap, mutual, perInitiator), List.of(), new HostPort("127.0.0.1", 0));
             return new TestTarget(StorageNode.start(config));

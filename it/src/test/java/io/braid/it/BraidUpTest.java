@@ -96,7 +96,12 @@ class BraidUpTest {
         assertThat(data.resolve(ControlFile.CONTROL_FILE)).doesNotExist();
         assertThat(data.resolve(ControlFile.TOKEN_FILE)).doesNotExist();
         assertThat(data.resolve("volumes/v0.json")).exists();
-        assertThat(Files.size(data.resolve("volumes/v0.img"))).isEqualTo(64L << 20);
+        // The blocks live on the page store: four sparse drive files and its metadata.
+        for (int i = 0; i < 4; i++) {
+            assertThat(Files.size(data.resolve("drives/d" + i))).isEqualTo(16L << 30);
+        }
+        assertThat(data.resolve("pagestore/checkpoint")).exists();
+        assertThat(data.resolve("volumes/v0.img")).doesNotExist();
 
         Cli.Run gone = Cli.run("status", "--data", data.toString());
         assertThat(gone.exit()).as(gone.describe()).isEqualTo(5);
@@ -111,18 +116,48 @@ class BraidUpTest {
     }
 
     @Test
-    void aVolumeAskedWithAnotherSizeIsRefused() throws Exception {
+    void aLargerSizeGrowsAVolumeAndASmallerOneNeverShrinksIt() throws Exception {
         Path data = dir.resolve("data");
-        try (CliProcess up = CliProcess.start(dir, "up", "--data", data.toString(), "--portal",
-                "127.0.0.1:0", "--volume", "v0:8M")) {
+        List<Long> sizes = new ArrayList<>();
+        for (String size : List.of("8M", "16M", "8M")) {
+            try (CliProcess up = CliProcess.start(dir, "up", "--data", data.toString(), "--portal",
+                    "127.0.0.1:0", "--volume", "v0:" + size)) {
+                up.awaitLines(1, START);
+                Cli.Run list = Cli.run("volume", "list", "--data", data.toString(), "--output", "json");
+                assertThat(list.exit()).as(list.describe()).isZero();
+                sizes.add(ManagementApi.JSON.readTree(list.out()).get(0).get("sizeBytes").asLong());
+                assertThat(up.terminate(STOP)).as(up.describe()).isEqualTo(SIGTERM_EXIT);
+            }
+        }
+        assertThat(sizes).containsExactly(8L << 20, 16L << 20, 16L << 20);
+    }
+
+    @Test
+    void aSwappedDriveStopsTheStartUnlessStartedDegraded() throws Exception {
+        Path data = dir.resolve("data");
+        List<String> args = List.of("up", "--data", data.toString(), "--portal", "127.0.0.1:0",
+                "--volume", "v0:8M", "--drive-size", "64M");
+        try (CliProcess up = CliProcess.start(dir, args.toArray(String[]::new))) {
             up.awaitLines(1, START);
             up.terminate(STOP);
         }
-        try (CliProcess up = CliProcess.start(dir, "up", "--data", data.toString(), "--portal",
-                "127.0.0.1:0", "--volume", "v0:16M")) {
+        Path tmp = dir.resolve("swap");
+        Files.move(data.resolve("drives/d1"), tmp);
+        Files.move(data.resolve("drives/d2"), data.resolve("drives/d1"));
+        Files.move(tmp, data.resolve("drives/d2"));
+        try (CliProcess up = CliProcess.start(dir, args.toArray(String[]::new))) {
             assertThat(up.awaitExit(START)).as(up.describe()).isEqualTo(3);
-            assertThat(up.stderr()).as(up.describe()).contains("braid: volume \"v0\" already exists")
-                    .contains("with size 8 MiB");
+            assertThat(up.stderr()).as(up.describe()).contains("braid: drive d1 at " + data.resolve("drives/d1"))
+                    .contains("was it swapped or reformatted?");
+        }
+        List<String> degraded = new ArrayList<>(args);
+        degraded.add("--start-degraded");
+        try (CliProcess up = CliProcess.start(dir, degraded.toArray(String[]::new))) {
+            up.awaitLines(1, START);
+            Cli.Run list = Cli.run("drive", "list", "--data", data.toString(), "--output", "json");
+            assertThat(ManagementApi.JSON.readTree(list.out()).findValuesAsText("state"))
+                    .containsExactly("ONLINE", "FAILED", "FAILED", "ONLINE");
+            up.terminate(STOP);
         }
     }
 
@@ -206,7 +241,8 @@ class BraidUpTest {
             assertThat(db.group(1)).isEqualTo("db");
             assertThat(db.group(4)).isEqualTo("3");
             assertThat(db.group(3)).isEqualTo("filenode");
-            assertThat(dir.resolve("state/volumes/db.img")).exists();
+            assertThat(dir.resolve("state/volumes/db.json")).exists();
+            assertThat(dir.resolve("state/drives/d0")).exists();
             assertThat(run.terminate(STOP)).as(run.describe()).isEqualTo(SIGTERM_EXIT);
         }
     }

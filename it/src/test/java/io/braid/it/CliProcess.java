@@ -93,6 +93,14 @@ final class CliProcess implements AutoCloseable {
         return awaitExit(timeout);
     }
 
+    /** Sends SIGKILL (no shutdown hook runs, like a crash) and waits for the process to be gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            Assertions.fail("braid " + String.join(" ", command) + " survived SIGKILL\n" + describe());
+        }
+    }
+
     int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             Assertions.fail("braid " + String.join(" ", command) + " did not exit within "

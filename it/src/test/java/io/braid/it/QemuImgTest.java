@@ -36,8 +36,8 @@ class QemuImgTest {
             Tools.ok(TIMEOUT, "qemu-img", "convert", "-f", "raw", "-O", "raw", node.url(0),
                     back.toString());
             assertIdentical(source, back);
-            // The bytes are in the volume's own file, at the same offsets.
-            assertIdentical(source, dir.resolve("data/volumes/v0.img"));
+            // Random data leaves no page unwritten: the whole volume has storage on the drives.
+            assertThat(node.node().pageStore().volumes().get(0).allocatedBytes()).isEqualTo(SIZE);
         }
     }
 

@@ -30,10 +30,12 @@ import java.util.regex.Pattern;
  * @param acls              LUN masking: empty lets every initiator see every volume; otherwise each
  *                          initiator sees only the volumes its entry lists, and one without an
  *                          entry sees none
+ * @param storage           the drives of the node's page store
  */
 public record NodeConfig(String name, Path dataDir, List<PortalSpec> portals,
                          List<VolumeSpec> volumes, AuthConfig auth,
-                         List<String> allowedInitiators, HostPort apiAddress, List<InitiatorAcl> acls) {
+                         List<String> allowedInitiators, HostPort apiAddress, List<InitiatorAcl> acls,
+                         StorageConfig storage) {
 
     /** Naming authority of Braid target names (RFC 7143 4.2.7.1: iqn.yyyy-mm.reversed-domain). */
     public static final String IQN_PREFIX = "iqn.2026-11.io.braid:";
@@ -56,6 +58,7 @@ public record NodeConfig(String name, Path dataDir, List<PortalSpec> portals,
         allowedInitiators = List.copyOf(allowedInitiators);
         acls = List.copyOf(acls);
         auth = auth == null ? AuthConfig.NONE : auth;
+        storage = storage == null ? StorageConfig.defaults() : storage;
         if (portals.isEmpty()) {
             throw new IllegalArgumentException("at least one portal is required");
         }
@@ -85,10 +88,17 @@ public record NodeConfig(String name, Path dataDir, List<PortalSpec> portals,
         checkAuth(auth);
     }
 
-    /** Without LUN masking: every initiator sees every volume. */
+    /** Without LUN masking (every initiator sees every volume), with the default storage. */
     public NodeConfig(String name, Path dataDir, List<PortalSpec> portals, List<VolumeSpec> volumes,
                       AuthConfig auth, List<String> allowedInitiators, HostPort apiAddress) {
-        this(name, dataDir, portals, volumes, auth, allowedInitiators, apiAddress, List.of());
+        this(name, dataDir, portals, volumes, auth, allowedInitiators, apiAddress, List.of(), null);
+    }
+
+    /** With the default storage (four sparse drive files in the data directory). */
+    public NodeConfig(String name, Path dataDir, List<PortalSpec> portals, List<VolumeSpec> volumes,
+                      AuthConfig auth, List<String> allowedInitiators, HostPort apiAddress,
+                      List<InitiatorAcl> acls) {
+        this(name, dataDir, portals, volumes, auth, allowedInitiators, apiAddress, acls, null);
     }
 
     /**

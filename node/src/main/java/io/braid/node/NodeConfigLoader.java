@@ -93,7 +93,11 @@ public final class NodeConfigLoader {
 
     record NodeFile(String name, String dataDir, List<PortalFile> portals,
                     List<VolumeFile> volumes, ChapFile chap, List<String> allowedInitiators,
-                    String api, List<AclFile> acls) {
+                    String api, List<AclFile> acls, StorageFile storage) {
+    }
+
+    record StorageFile(List<String> drives, List<String> spares, String driveSize, String pageSize,
+                       Boolean startDegraded) {
     }
 
     /** A portal, written either as {@code "HOST:PORT"} or as {@code {address, tpgt}}. */
@@ -216,11 +220,47 @@ public final class NodeConfigLoader {
             HostPort api = raw.api() == null ? NodeConfig.DEFAULT_API_ADDRESS
                     : check("api", () -> HostPort.parse(raw.api(), -1));
             List<InitiatorAcl> acls = acls(raw.acls(), volumes, allowed);
+            StorageConfig storage = storage(raw.storage());
             try {
-                return new NodeConfig(name, dataDir, portals, volumes, auth, allowed, api, acls);
+                return new NodeConfig(name, dataDir, portals, volumes, auth, allowed, api, acls, storage);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(source + ": " + e.getMessage(), e);
             }
+        }
+
+        private StorageConfig storage(StorageFile raw) throws ConfigException {
+            StorageConfig d = StorageConfig.defaults();
+            if (raw == null) {
+                return d;
+            }
+            List<Path> drives = paths("storage.drives", raw.drives());
+            List<Path> spares = paths("storage.spares", raw.spares());
+            long driveSize = raw.driveSize() == null ? d.driveSizeBytes()
+                    : check("storage.driveSize", () -> Sizes.parse(raw.driveSize()));
+            long pageSize = raw.pageSize() == null ? d.pageSize()
+                    : check("storage.pageSize", () -> Sizes.parse(raw.pageSize()));
+            if (pageSize > Integer.MAX_VALUE) {
+                throw error("storage.pageSize", "is too large");
+            }
+            boolean degraded = raw.startDegraded() != null && raw.startDegraded();
+            return check("storage", () -> new StorageConfig(drives, spares, driveSize, (int) pageSize, degraded));
+        }
+
+        private List<Path> paths(String field, List<String> raw) throws ConfigException {
+            List<Path> out = new ArrayList<>();
+            if (raw == null) {
+                return out;
+            }
+            for (int i = 0; i < raw.size(); i++) {
+                String text = required(field + "[" + i + "]", raw.get(i));
+                out.add(check(field + "[" + i + "]", () -> {
+                    if (text.isBlank()) {
+                        throw new IllegalArgumentException("must not be empty");
+                    }
+                    return base.resolve(text).normalize();
+                }));
+            }
+            return out;
         }
 
         private List<PortalSpec> portals(List<PortalFile> raw) throws ConfigException {

@@ -7,10 +7,13 @@ import io.braid.iscsi.target.Portal;
 import io.braid.iscsi.target.PortalStatus;
 import io.braid.iscsi.target.TargetDefinition;
 import io.braid.iscsi.target.TargetServerConfig;
+import io.braid.node.api.ApiException;
+import io.braid.node.api.DriveView;
 import io.braid.node.api.ManagementApi;
 import io.braid.node.api.ApiException;
 import io.braid.node.api.NodeView;
 import io.braid.node.api.PortalStateView;
+import io.braid.node.api.ScrubView;
 import io.braid.node.api.StatusView;
 import io.braid.node.api.VolumeView;
 import io.braid.scsi.LogicalUnitSpec;
@@ -21,6 +24,12 @@ import io.braid.scsi.UnitStateStore;
 import io.braid.store.BlockDevice;
 import io.braid.store.FileBlockDevice;
 import io.braid.store.MemoryBlockDevice;
+import io.braid.store.page.DriveEvent;
+import io.braid.store.page.DriveStatus;
+import io.braid.store.page.PageStore;
+import io.braid.store.page.PageStoreConfig;
+import io.braid.store.page.PageVolume;
+import io.braid.store.page.TaskProgress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +37,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -41,15 +51,19 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One storage node (one storage processor in architecture.md): opens the volumes of its data
- * directory, presents them as LUNs of one iSCSI target ({@code iqn.2026-11.io.braid:<name>}),
- * listens on its portals and serves the management API. {@link #close()} ends sessions, flushes
- * and closes the volumes and removes the control file; it is safe to call twice and from a
- * shutdown hook.
+ * One storage node (one storage processor in architecture.md): opens its page store (the drives
+ * of docs/storage.md) and the volumes on it, presents them as LUNs of one iSCSI target
+ * ({@code iqn.2026-11.io.braid:<name>}), listens on its portals and serves the management API.
+ * {@link #close()} ends sessions, flushes and closes the volumes and the page store and removes
+ * the control file; it is safe to call twice and from a shutdown hook.
+ *
+ * <p>A volume whose image file {@code volumes/<name>.img} exists from an earlier Braid keeps being
+ * served from that file; every other volume lives on the page store.
  */
 public final class StorageNode implements AutoCloseable {
     /** INQUIRY vendor identification (SPC-4 6.6.2, 8 ASCII characters). */
@@ -76,15 +90,40 @@ public final class StorageNode implements AutoCloseable {
             return ALLOWED.get(this).contains(next);
         }
     }
+    /** A volume being served; {@code page} is null for a memory volume or a file volume of an earlier Braid. */
+    /** A volume being served; {@code page} is null for a file volume of an earlier Braid. */
+    private static final class OpenVolume {
+        volatile VolumeRecord record;
+        final BlockDevice device;
+        final PageVolume page;
 
-    private record OpenVolume(VolumeRecord record, BlockDevice device) {
+        OpenVolume(VolumeRecord record, BlockDevice device, PageVolume page) {
+            this.record = record;
+            this.device = device;
+            this.page = page;
+        }
+
+        VolumeRecord record() {
+            return record;
+        }
+
+        BlockDevice device() {
+            return device;
+        }
     }
+
+    /** The most drive events kept for the API. */
+    private static final int MAX_EVENTS = 100;
 
     private final NodeConfig config;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<OpenVolume> volumes = new ArrayList<>();
+    private final List<DriveEvent> driveEvents = new CopyOnWriteArrayList<>();
     private volatile State state = State.STARTING;
     private DataDirectory dataDir;
+    private VolumeCatalog catalog;
+    private PageStore store;
+    private ScsiTarget scsi;
     private UUID nodeId;
     private IscsiTargetServer server;
     private List<HostPort> boundPortals = List.of();
@@ -120,26 +159,32 @@ public final class StorageNode implements AutoCloseable {
         nodeId = dataDir.nodeId();
         warnAboutShortSecrets(config.auth());
 
-        VolumeCatalog catalog = new VolumeCatalog(dataDir.volumesDir());
+        store = PageStore.open(pageStoreConfig(config, dataDir.root()));
+        store.addListener(this::driveEvent);
+        catalog = new VolumeCatalog(dataDir.volumesDir());
         List<LogicalUnitSpec> units = new ArrayList<>();
         for (VolumeSpec spec : config.volumes()) {
             if (spec.backing() == VolumeSpec.Backing.MEMORY) {
                 units.add(openMemoryVolume(catalog, spec));
                 continue;
             }
-            VolumeRecord rec = catalog.ensure(spec);
-            // A read-only LUN opens its file read-only: the refusal does not rest on the core alone.
-            BlockDevice device = FileBlockDevice.open(catalog.imagePath(rec.name()),
-                    rec.sizeBytes(), rec.readOnly());
-            volumes.add(new OpenVolume(rec, device));
-            units.add(new LogicalUnitSpec(rec.lun(), rec.name(), rec.id(), device,
+            OpenVolume v = Files.exists(catalog.imagePath(spec.name())) ? openFileVolume(spec) : openPageVolume(spec);
+            volumes.add(v);
+            VolumeRecord rec = v.record();
+            units.add(new LogicalUnitSpec(rec.lun(), rec.name(), rec.id(), v.device(),
                     rec.readOnly(), new FileUnitStateStore(catalog.directory(), rec.name()),
                     spec.features()));
         }
         volumes.sort(Comparator.comparingInt(v -> v.record().lun()));
+        for (PageVolume pv : store.volumes()) {
+            if (volumes.stream().noneMatch(v -> v.page == pv)) {
+                log.info("page store volume {} ({}) is not in the configuration; keeping it, not serving it",
+                        pv.name(), pv.id());
+            }
+        }
 
         // The array serial is the node id without dashes: 32 hex digits fit INQUIRY's limit.
-        ScsiTarget scsi = ScsiTargets.create(new ScsiTargetIdentity(SCSI_VENDOR, SCSI_PRODUCT,
+        scsi = ScsiTargets.create(new ScsiTargetIdentity(SCSI_VENDOR, SCSI_PRODUCT,
                 SCSI_REVISION, nodeId.toString().replace("-", "")), units, config.accessControl());
         // Each portal group is one SCSI target port (the transport uses the tag as both its
         // relative port identifier and its target port group), listed by REPORT TARGET PORT
@@ -166,6 +211,92 @@ public final class StorageNode implements AutoCloseable {
         moveTo(State.RUNNING);
         log.info("Braid node {} running: target {}, {} volume(s), portals {}, data {}",
                 config.name(), config.targetIqn(), volumes.size(), boundPortals, dataDir.root());
+    }
+
+    /** The page store settings for a node: its drives, spares and metadata under the data directory. */
+    static PageStoreConfig pageStoreConfig(NodeConfig config, Path root) {
+        StorageConfig st = config.storage();
+        return PageStoreConfig.of(root.resolve("pagestore"), st.drivePaths(root))
+                .withSpares(st.spares())
+                .withCreateDriveBytes(st.driveSizeBytes())
+                .withPageSize(st.pageSize())
+                .withOpenDegraded(st.startDegraded());
+    }
+
+    /** A volume from before the page store: its blocks stay in {@code volumes/<name>.img}. */
+    private OpenVolume openFileVolume(VolumeSpec spec) throws IOException {
+        VolumeRecord rec = catalog.ensure(spec);
+        // A read-only LUN opens its file read-only: the refusal does not rest on the core alone.
+        BlockDevice device = FileBlockDevice.open(catalog.imagePath(rec.name()), rec.sizeBytes(), rec.readOnly());
+        log.info("volume {} is a file volume ({}); it is not on the page store", rec.name(),
+                catalog.imagePath(rec.name()));
+        return new OpenVolume(rec, device, null);
+    }
+
+    private OpenVolume openPageVolume(VolumeSpec spec) throws IOException {
+        VolumeRecord rec = catalog.ensureRecord(spec);
+        PageVolume pv = store.volume(rec.id()).orElse(null);
+        if (pv == null) {
+            pv = store.createVolume(rec.id(), rec.name(), rec.sizeBytes());
+        } else if (pv.sizeBytes() < rec.sizeBytes()) {
+            store.resize(pv, rec.sizeBytes());
+        } else if (pv.sizeBytes() > rec.sizeBytes()) {
+            // Grown online, then stopped before the catalogue caught up: the page store is right.
+            rec = catalog.resized(rec, pv.sizeBytes());
+        }
+        BlockDevice device = rec.readOnly() ? new ReadOnlyDevice(pv) : pv;
+        return new OpenVolume(rec, device, pv);
+    }
+
+    /** Keeps the last events and tells the log; the support-bundle work will hang off this. */
+    private void driveEvent(DriveEvent e) {
+        driveEvents.add(e);
+        while (driveEvents.size() > MAX_EVENTS) {
+            driveEvents.remove(0);
+        }
+        log.warn("drive {} ({}): {} -> {} ({}); volumes with pages on it: {}", e.driveName(), e.path(),
+                e.from(), e.to(), e.cause(), e.affectedVolumes());
+    }
+
+    /** The page store holding the node's volumes. */
+    public PageStore pageStore() {
+        return store;
+    }
+
+    /** Drive state changes since the node started, oldest first (at most the last 100). */
+    public List<DriveEvent> driveEvents() {
+        return List.copyOf(driveEvents);
+    }
+
+    /**
+     * Grows a volume while it is served: the page store first, then the catalogue, then a
+     * CAPACITY DATA HAS CHANGED unit attention to every initiator.
+     *
+     * @throws IllegalArgumentException for an unknown volume, a file volume or a smaller size
+     */
+    public VolumeRecord resizeVolume(String name, long sizeBytes) throws IOException {
+        OpenVolume v = volumes.stream().filter(o -> o.record().name().equals(name)).findFirst()
+                .orElseThrow(() -> new java.util.NoSuchElementException("no volume \"" + name + "\""));
+        synchronized (v) {
+            VolumeRecord rec = v.record();
+            if (v.page == null) {
+                throw new IllegalArgumentException("volume \"" + name + "\" is a file volume ("
+                        + catalog.imagePath(name) + "); only page store volumes can grow");
+            }
+            VolumeSpec.checkSize(sizeBytes);
+            if (sizeBytes < rec.sizeBytes()) {
+                throw new IllegalArgumentException("volume \"" + name + "\" has " + Sizes.format(rec.sizeBytes())
+                        + "; shrinking it to " + Sizes.format(sizeBytes) + " is not supported");
+            }
+            if (sizeBytes == rec.sizeBytes()) {
+                return rec;
+            }
+            store.resize(v.page, sizeBytes);
+            v.record = catalog.resized(rec, sizeBytes);
+            scsi.capacityChanged(rec.lun());
+            log.info("volume {} grown from {} to {}", name, Sizes.format(rec.sizeBytes()), Sizes.format(sizeBytes));
+            return v.record;
+        }
     }
 
     public NodeConfig config() {
@@ -213,7 +344,7 @@ public final class StorageNode implements AutoCloseable {
         VolumeRecord rec = new VolumeRecord(spec.name(), UUID.randomUUID(), spec.sizeBytes(), spec.lun(), false,
                 Instant.now());
         BlockDevice device = MemoryBlockDevice.ofSize(spec.sizeBytes());
-        volumes.add(new OpenVolume(rec, device));
+        volumes.add(new OpenVolume(rec, device, null));
         log.info("volume {}: memory ({}), thin provisioned, empty", spec.name(), Sizes.format(spec.sizeBytes()));
         return new LogicalUnitSpec(rec.lun(), rec.name(), rec.id(), device, false, UnitStateStore.inMemory(),
                 spec.features());
@@ -302,8 +433,14 @@ public final class StorageNode implements AutoCloseable {
                 quietly("stop iSCSI server", server::close);
             }
             for (OpenVolume v : volumes) {
-                quietly("flush volume " + v.record().name(), v.device()::flush);
-                quietly("close volume " + v.record().name(), v.device()::close);
+                if (v.page == null) {
+                    quietly("flush volume " + v.record().name(), v.device()::flush);
+                    quietly("close volume " + v.record().name(), v.device()::close);
+                }
+            }
+            if (store != null) {
+                // Flushes every drive, marks all pages clean and writes a checkpoint.
+                quietly("close page store", store::close);
             }
             if (dataDir != null) {
                 quietly("unlock data directory", dataDir::close);
@@ -449,10 +586,104 @@ public final class StorageNode implements AutoCloseable {
 
         @Override
         public List<VolumeView> volumes() {
-            return StorageNode.this.volumes.stream().map(v -> new VolumeView(v.record().name(),
-                    v.record().lun(), v.record().id().toString(), v.record().sizeBytes(),
-                    v.record().readOnly(), v.record().created().toString(),
-                    urls(v.record().lun()))).toList();
+            return StorageNode.this.volumes.stream().map(this::view).toList();
+        }
+
+        private VolumeView view(OpenVolume v) {
+            VolumeRecord r = v.record();
+            return new VolumeView(r.name(), r.lun(), r.id().toString(), r.sizeBytes(), r.readOnly(),
+                    r.created().toString(), urls(r.lun()),
+                    v.page == null ? r.sizeBytes() : v.page.allocatedBytes());
+        }
+
+        @Override
+        public List<DriveView> drives() {
+            return store.drives().stream().map(View::view).toList();
+        }
+
+        private static DriveView view(DriveStatus d) {
+            return new DriveView(d.name(), d.id().toString(), d.path().toString(), d.state().name(),
+                    d.cause(), d.capacityBytes(), d.usedBytes(), d.rebuildProgress());
+        }
+
+        private int drive(String name) {
+            int index;
+            try {
+                index = PageStore.parseDrive(name);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.notFound(e.getMessage());
+            }
+            if (index >= store.drives().size()) {
+                throw ApiException.notFound("no drive " + name + " (the node has d0..d"
+                        + (store.drives().size() - 1) + ")");
+            }
+            return index;
+        }
+
+        @Override
+        public DriveView failDrive(String name) {
+            int d = drive(name);
+            try {
+                store.fail(d);
+            } catch (IllegalStateException e) {
+                throw new ApiException(409, "conflict", e.getMessage());
+            } catch (IOException e) {
+                throw new ApiException(500, "internal", "failing drive " + name + ": " + e.getMessage());
+            }
+            return view(store.drives().get(d));
+        }
+
+        @Override
+        public DriveView replaceDrive(String name) {
+            int d = drive(name);
+            try {
+                store.replace(d);
+            } catch (IllegalStateException e) {
+                throw new ApiException(409, "conflict", e.getMessage());
+            } catch (IOException e) {
+                throw new ApiException(500, "internal", "replacing drive " + name + ": " + e.getMessage());
+            }
+            return view(store.drives().get(d));
+        }
+
+        @Override
+        public VolumeView resizeVolume(String name, long sizeBytes) {
+            try {
+                resizeVolumeAndView(name, sizeBytes);
+            } catch (java.util.NoSuchElementException e) {
+                throw ApiException.notFound(e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(400, "bad_request", e.getMessage());
+            } catch (IOException e) {
+                throw new ApiException(500, "internal", "resizing volume " + name + ": " + e.getMessage());
+            }
+            return StorageNode.this.volumes.stream().filter(v -> v.record().name().equals(name))
+                    .map(this::view).findFirst().orElseThrow();
+        }
+
+        private void resizeVolumeAndView(String name, long sizeBytes) throws IOException {
+            StorageNode.this.resizeVolume(name, sizeBytes);
+        }
+
+        @Override
+        public ScrubView scrub() {
+            return store.scrubProgress().map(View::view)
+                    .orElse(new ScrubView("NEVER", 0, 0, 0, 0, 0, null, null));
+        }
+
+        @Override
+        public ScrubView startScrub() {
+            try {
+                return view(store.startScrub());
+            } catch (IOException e) {
+                throw new ApiException(500, "internal", "starting a scrub: " + e.getMessage());
+            }
+        }
+
+        private static ScrubView view(TaskProgress p) {
+            return new ScrubView(p.state().name(), p.pagesDone(), p.pagesTotal(), p.unitsChecked(),
+                    p.repaired(), p.unrecoverable(), p.started().toString(),
+                    p.finished() == null ? null : p.finished().toString());
         }
     }
 }

@@ -21,10 +21,11 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The volumes kept in a data directory: {@code volumes/<name>.img} (a sparse file holding the
- * blocks) and {@code volumes/<name>.json} (identity, size, LUN, creation time). A volume is
- * created when first asked for and reused afterwards; a size that differs from the existing one is
- * an error, never a silent resize.
+ * The volumes kept in a data directory: {@code volumes/<name>.json} (identity, size, LUN, creation
+ * time) for every volume, and for a file volume of an earlier Braid {@code volumes/<name>.img}
+ * (a sparse file holding the blocks; page store volumes keep their blocks on the drives). A
+ * volume is created when first asked for and reused afterwards; a file volume's size never
+ * changes, a page store volume may grow but never shrinks.
  *
  * <p>Creation order is image then metadata, each made durable before the next: a crash leaves at
  * worst an image without metadata, which is adopted on the next start if its size matches.
@@ -120,6 +121,54 @@ public final class VolumeCatalog {
         write(meta, rec);
         log.info("volume {}: created {} ({})", spec.name(), img, Sizes.format(spec.sizeBytes()));
         return rec;
+    }
+
+    /**
+     * Makes sure a page store volume's record exists as asked (no image file): creates it if
+     * missing; a larger size than recorded is recorded (the volume grows), a smaller one keeps the
+     * recorded size (volumes never shrink; it may have grown online).
+     *
+     * @throws VolumeConflictException when the record does not match {@code spec}
+     */
+    public VolumeRecord ensureRecord(VolumeSpec spec) throws IOException {
+        Files.createDirectories(dir);
+        Path meta = metadataPath(spec.name());
+        if (!Files.exists(meta)) {
+            VolumeRecord rec = new VolumeRecord(spec.name(), UUID.randomUUID(), spec.sizeBytes(),
+                    spec.lun(), spec.readOnly(), Instant.now());
+            write(meta, rec);
+            log.info("volume {}: created ({})", spec.name(), Sizes.format(spec.sizeBytes()));
+            return rec;
+        }
+        VolumeRecord rec = read(meta);
+        if (!rec.name().equals(spec.name())) {
+            throw new VolumeConflictException(meta + " describes volume \"" + rec.name()
+                    + "\", not \"" + spec.name() + "\"");
+        }
+        long size = Math.max(rec.sizeBytes(), spec.sizeBytes());
+        if (spec.sizeBytes() < rec.sizeBytes()) {
+            // Grown online since the configuration was written: volumes never shrink.
+            log.info("volume {} has {} (grown), {} is configured; keeping {}", spec.name(),
+                    Sizes.format(rec.sizeBytes()), Sizes.format(spec.sizeBytes()),
+                    Sizes.format(rec.sizeBytes()));
+        }
+        if (rec.lun() != spec.lun() || rec.readOnly() != spec.readOnly() || rec.sizeBytes() != size) {
+            VolumeRecord updated = new VolumeRecord(rec.name(), rec.id(), size,
+                    spec.lun(), spec.readOnly(), rec.created());
+            write(meta, updated);
+            log.info("volume {}: now LUN {}{}, {}", spec.name(), spec.lun(),
+                    spec.readOnly() ? " (read-only)" : "", Sizes.format(size));
+            return updated;
+        }
+        return rec;
+    }
+
+    /** Records that a page store volume grew to {@code sizeBytes}. */
+    public VolumeRecord resized(VolumeRecord rec, long sizeBytes) throws IOException {
+        VolumeRecord updated = new VolumeRecord(rec.name(), rec.id(), sizeBytes, rec.lun(),
+                rec.readOnly(), rec.created());
+        write(metadataPath(rec.name()), updated);
+        return updated;
     }
 
     /** Every volume with metadata in the directory, by name. */

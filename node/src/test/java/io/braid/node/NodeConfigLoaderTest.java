@@ -218,7 +218,8 @@ class NodeConfigLoaderTest {
     @Test
     void unknownFieldsAreRejectedWithTheKnownOnes() {
         assertThat(error(MINIMAL + "nmae: x\n")).isEqualTo("node.yaml: nmae: unknown field"
-                + " (expected one of: acls, allowedInitiators, api, chap, dataDir, name, portals, volumes)");
+                + " (expected one of: acls, allowedInitiators, api, chap, dataDir, name, portals, storage,"
+                + " volumes)");
         assertThat(error(MINIMAL.replace("size: 1G", "size: 1G\n    sise: 2G")))
                 .isEqualTo("node.yaml: volumes[0].sise: unknown field"
                         + " (expected one of: backing, features, lun, name, readOnly, size)");
@@ -425,5 +426,34 @@ class NodeConfigLoaderTest {
                 List.of(new VolumeSpec("a", 1 << 20, 0, false), new VolumeSpec("b", 1 << 20, 0, false)),
                 null, List.of(), NodeConfig.DEFAULT_API_ADDRESS))
                 .hasMessage("LUN 0 is used by two volumes");
+    }
+
+    @Test
+    void storageNamesDrivesSparesAndSizes() throws Exception {
+        assertThat(parse(MINIMAL).storage()).isEqualTo(StorageConfig.defaults());
+        assertThat(parse(MINIMAL).storage().drivePaths(Path.of("/d"))).containsExactly(
+                Path.of("/d/drives/d0"), Path.of("/d/drives/d1"), Path.of("/d/drives/d2"), Path.of("/d/drives/d3"));
+        NodeConfig c = parse(MINIMAL + """
+                storage:
+                  drives: [/dev/sdb, /dev/sdc, disks/d2]
+                  spares: [/dev/sdz]
+                  driveSize: 64G
+                  pageSize: 8M
+                  startDegraded: true
+                """);
+        assertThat(c.storage().drives()).containsExactly(Path.of("/dev/sdb"), Path.of("/dev/sdc"),
+                Path.of("/etc/braid/disks/d2"));
+        assertThat(c.storage().spares()).containsExactly(Path.of("/dev/sdz"));
+        assertThat(c.storage().driveSizeBytes()).isEqualTo(64L << 30);
+        assertThat(c.storage().pageSize()).isEqualTo(8 << 20);
+        assertThat(c.storage().startDegraded()).isTrue();
+        assertThat(c.storage().drivePaths(Path.of("/d"))).isEqualTo(c.storage().drives());
+        assertThat(error(MINIMAL + "storage:\n  drives: [/dev/sdb]\n"))
+                .isEqualTo("node.yaml: storage: at least two drives are needed (every page is mirrored on two), got 1");
+        assertThat(error(MINIMAL + "storage:\n  drives: [/a, /a]\n")).contains("drive /a is listed twice");
+        assertThat(error(MINIMAL + "storage:\n  pageSize: 3M\n")).contains("not a power of two");
+        assertThat(error(MINIMAL + "storage:\n  driveSize: 12X\n"))
+                .isEqualTo("node.yaml: storage.driveSize: \"12X\" is not a size (use e.g. 512M, 1G)");
+        assertThat(error(MINIMAL + "storage:\n  drive: [/a]\n")).startsWith("node.yaml: storage.drive: unknown field");
     }
 }

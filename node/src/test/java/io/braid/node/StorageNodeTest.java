@@ -154,4 +154,100 @@ class StorageNodeTest {
                     "iscsi://127.0.0.1:" + port + "/iqn.2026-11.io.braid:unit/0");
         }
     }
+
+    private static HttpResponse<String> post(StorageNode node, String path, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(node.apiUri() + "/api/v1" + path))
+                .header("Authorization", "Bearer " + ControlFile.readToken(node.dataDirectory()))
+                .header("Content-Type", "application/json")
+                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void volumesLiveOnThePageStoreWhoseDrivesTheApiManages() throws Exception {
+        Path data = dir.resolve("data");
+        try (StorageNode node = StorageNode.start(config("127.0.0.1:0",
+                new VolumeSpec("v0", 8 * MIB, 0, false), new VolumeSpec("ro", 4 * MIB, 1, true)))) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(data.resolve("drives/d" + i)).exists();
+            }
+            assertThat(data.resolve("volumes/v0.img")).doesNotExist();
+            io.braid.store.page.PageVolume v0 = node.pageStore().volumes().stream()
+                    .filter(v -> v.name().equals("v0")).findFirst().orElseThrow();
+            assertThat(v0.id()).isEqualTo(node.volumes().get(0).id());
+            v0.write(0, java.nio.ByteBuffer.wrap(new byte[4096]), false);
+
+            io.braid.node.api.DriveView[] drives = get(node, "/drives", io.braid.node.api.DriveView[].class);
+            assertThat(drives).extracting(io.braid.node.api.DriveView::name).containsExactly("d0", "d1", "d2", "d3");
+            assertThat(drives).allSatisfy(d -> {
+                assertThat(d.state()).isEqualTo("ONLINE");
+                assertThat(d.capacityBytes()).isPositive();
+            });
+            VolumeView[] volumes = get(node, "/volumes", VolumeView[].class);
+            assertThat(volumes[0].allocatedBytes()).isEqualTo(4 * MIB);
+            assertThat(volumes[1].allocatedBytes()).isZero();
+
+            HttpResponse<String> fail = post(node, "/drives/d3/fail", null);
+            assertThat(fail.statusCode()).as(fail.body()).isEqualTo(200);
+            assertThat(fail.body()).contains("\"state\":\"FAILED\"");
+            HttpResponse<String> again = post(node, "/drives/d3/fail", null);
+            assertThat(again.statusCode()).isEqualTo(409);
+            assertThat(again.body()).contains("\"code\":\"conflict\"");
+            assertThat(post(node, "/drives/d9/fail", null).statusCode()).isEqualTo(404);
+            assertThat(post(node, "/drives/sda/replace", null).statusCode()).isEqualTo(404);
+            assertThat(post(node, "/drives/d0/replace", null).statusCode()).isEqualTo(409);
+            HttpResponse<String> replace = post(node, "/drives/d3/replace", null);
+            assertThat(replace.statusCode()).as(replace.body()).isEqualTo(200);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                    get(node, "/drives", io.braid.node.api.DriveView[].class)[3].state().equals("ONLINE"));
+            assertThat(node.driveEvents()).extracting(e -> e.to().name())
+                    .containsExactly("FAILED", "REBUILDING", "ONLINE");
+
+            HttpResponse<String> scrub = post(node, "/scrub", null);
+            assertThat(scrub.statusCode()).as(scrub.body()).isEqualTo(200);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                    get(node, "/scrub", io.braid.node.api.ScrubView.class).state().equals("DONE"));
+
+        }
+    }
+
+    @Test
+    void aVolumeGrowsOnlineAndKeepsItsSizeAfterARestart() throws Exception {
+        NodeConfig config = config("127.0.0.1:0", new VolumeSpec("v0", 8 * MIB, 0, false));
+        try (StorageNode node = StorageNode.start(config)) {
+            HttpResponse<String> r = post(node, "/volumes/v0/resize", "{\"size\": \"16M\"}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(ManagementApi.JSON.readValue(r.body(), VolumeView.class).sizeBytes()).isEqualTo(16 * MIB);
+            assertThat(node.volumes().get(0).sizeBytes()).isEqualTo(16 * MIB);
+            assertThat(node.pageStore().volumes().get(0).blockCount()).isEqualTo(16 * MIB / 512);
+            HttpResponse<String> shrink = post(node, "/volumes/v0/resize", "{\"sizeBytes\": 4194304}");
+            assertThat(shrink.statusCode()).isEqualTo(400);
+            assertThat(shrink.body()).contains("shrinking");
+            assertThat(post(node, "/volumes/v0/resize", "{}").statusCode()).isEqualTo(400);
+            assertThat(post(node, "/volumes/v9/resize", "{\"size\": \"1G\"}").statusCode()).isEqualTo(404);
+        }
+        // Started again with the size it was first given: it stays grown.
+        try (StorageNode node = StorageNode.start(config)) {
+            assertThat(node.volumes().get(0).sizeBytes()).isEqualTo(16 * MIB);
+        }
+        // A larger size in the configuration grows it too.
+        try (StorageNode node = StorageNode.start(config("127.0.0.1:0", new VolumeSpec("v0", 24 * MIB, 0, false)))) {
+            assertThat(node.pageStore().volumes().get(0).sizeBytes()).isEqualTo(24 * MIB);
+        }
+    }
+
+    @Test
+    void aFileVolumeOfAnEarlierBraidIsStillServedFromItsImage() throws Exception {
+        Path volumes = dir.resolve("data/volumes");
+        new VolumeCatalog(volumes).ensure(new VolumeSpec("old", 4 * MIB, 0, false));
+        try (StorageNode node = StorageNode.start(config("127.0.0.1:0", new VolumeSpec("old", 4 * MIB, 0, false),
+                new VolumeSpec("new", 4 * MIB, 1, false)))) {
+            assertThat(node.pageStore().volumes()).extracting(io.braid.store.page.PageVolume::name)
+                    .containsExactly("new");
+            HttpResponse<String> r = post(node, "/volumes/old/resize", "{\"size\": \"8M\"}");
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.body()).contains("file volume");
+        }
+    }
 }

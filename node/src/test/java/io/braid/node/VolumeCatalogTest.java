@@ -148,4 +148,21 @@ class VolumeCatalogTest {
         assertThat(dir.resolve(".v0.img.tmp")).doesNotExist();
         assertThat(Files.size(dir.resolve("v0.img"))).isEqualTo(MIB);
     }
+
+    @Test
+    void pageStoreRecordsHaveNoImageGrowAndNeverShrink() throws Exception {
+        VolumeCatalog catalog = new VolumeCatalog(dir);
+        VolumeRecord rec = catalog.ensureRecord(new VolumeSpec("p", 8 * MIB, 2, false));
+        assertThat(dir.resolve("p.json")).exists();
+        assertThat(dir.resolve("p.img")).doesNotExist();
+        assertThat(catalog.ensureRecord(new VolumeSpec("p", 8 * MIB, 2, false))).isEqualTo(rec);
+        VolumeRecord grown = catalog.ensureRecord(new VolumeSpec("p", 16 * MIB, 3, true));
+        assertThat(grown.id()).isEqualTo(rec.id());
+        assertThat(grown.sizeBytes()).isEqualTo(16 * MIB);
+        assertThat(grown.lun()).isEqualTo(3);
+        // A smaller configured size keeps the recorded one: volumes never shrink.
+        assertThat(catalog.ensureRecord(new VolumeSpec("p", 8 * MIB, 3, true))).isEqualTo(grown);
+        assertThat(catalog.resized(grown, 32 * MIB).sizeBytes()).isEqualTo(32 * MIB);
+        assertThat(catalog.list()).extracting(VolumeRecord::sizeBytes).containsExactly(32 * MIB);
+    }
 }

@@ -68,6 +68,17 @@ public interface ScsiTarget {
     void nexusRemoved(Nexus nexus);
 
     /**
+     * The device behind {@code lun} changed its capacity (a volume grew online): every I_T nexus
+     * gets CAPACITY DATA HAS CHANGED as a unit attention (SBC-4 "Capacity data has changed"), so
+     * initiators read the capacity again.
+     *
+     * @throws IllegalArgumentException when no logical unit has that LUN
+     */
+    default void capacityChanged(int lun) {
+        throw new UnsupportedOperationException("capacityChanged");
+    }
+
+    /**
      * LUNs visible to the nexus as 64-bit SAM LUN fields, exactly as REPORT LUNS lists them
      * (peripheral device addressing below 256, flat space addressing above), ascending.
      */

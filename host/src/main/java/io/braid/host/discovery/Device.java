@@ -15,8 +15,9 @@ import java.util.List;
  * @param enclosureSerial the array's serial (VPD 83h target device designator), or ""
  * @param arrayType       what kind of array: {@code braid} for Braid, else {@code alua} or
  *                        {@code generic} by the unit's TPGS support
- * @param capacityBytes   capacity in bytes
- * @param blockSize       logical block length in bytes
+ * @param capacityBytes   capacity in bytes; 0 while no path could read it (every path's port in
+ *                        an ALUA state that refuses READ CAPACITY)
+ * @param blockSize       logical block length in bytes; 0 likewise
  * @param alua            whether the unit reports asymmetric access states (TPGS non-zero and
  *                        REPORT TARGET PORT GROUPS answered)
  * @param paths           every path to the device, sorted by host port, storage port, target, LUN

@@ -13,7 +13,8 @@ import io.braid.host.scsi.TargetPortGroups;
  * @param inquiry        standard INQUIRY data
  * @param unitSerial     VPD 80h unit serial number, or "" when the page is not supported
  * @param identification VPD 83h
- * @param capacity       READ CAPACITY (16)
+ * @param capacity       READ CAPACITY (16), or null when the port's ALUA state (standby,
+ *                       unavailable, transitioning) does not let it through
  * @param portGroups     REPORT TARGET PORT GROUPS, or null when the unit does not support it
  */
 public record LunInfo(int lun, StandardInquiry inquiry, String unitSerial, DeviceIdentification identification,

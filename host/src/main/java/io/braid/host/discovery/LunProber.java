@@ -119,11 +119,31 @@ public final class LunProber {
                 throw new CompletionException(cause(e));
             }).thenCompose(serial -> vpd(s, lun, DeviceIdentification.PAGE, 1024)
                     .thenApply(DeviceIdentification::parse)
-                    .thenCompose(ids -> bytes(s, ScsiRequest.read(lun, Cdbs.readCapacity16(Capacity.ALLOCATION_LENGTH),
-                            Capacity.ALLOCATION_LENGTH), "READ CAPACITY (16)").thenApply(Capacity::parse)
+                    .thenCompose(ids -> capacity(s, lun)
                             .thenCompose(capacity -> portGroups(s, lun).thenApply(groups ->
                                     new LunInfo(lun, inquiry, serial, ids, capacity, groups)))));
         });
+    }
+
+    /**
+     * READ CAPACITY (16), or null when the port's asymmetric access state does not process it
+     * (NOT READY 04h/0Ah-0Ch: transitioning, standby, unavailable; SPC-5 "Target port asymmetric
+     * access states"): the path exists, only its capacity must come from another path.
+     */
+    private static CompletableFuture<Capacity> capacity(IscsiSession s, int lun) {
+        return bytes(s, ScsiRequest.read(lun, Cdbs.readCapacity16(Capacity.ALLOCATION_LENGTH), Capacity.ALLOCATION_LENGTH),
+                "READ CAPACITY (16)").handle((b, e) -> {
+                    if (e == null) {
+                        return Capacity.parse(b);
+                    }
+                    if (cause(e) instanceof ProbeException p && p.outcome instanceof ScsiOutcome.CheckCondition c
+                            && c.sense() != null && c.sense().key() == SenseKey.NOT_READY && c.sense().asc() == 0x04
+                            && c.sense().ascq() >= 0x0A && c.sense().ascq() <= 0x0C) {
+                        log.debug("session {}: LUN {}: no capacity through this port: {}", s.spec(), lun, c.sense());
+                        return null;
+                    }
+                    throw new CompletionException(cause(e));
+                });
     }
 
     /** REPORT TARGET PORT GROUPS, or null when the unit does not support it. */

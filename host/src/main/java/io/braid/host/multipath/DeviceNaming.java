@@ -16,6 +16,15 @@ public interface DeviceNaming {
     /** The export name of {@code d}; must pass {@link ExportedDevice#checkName}. */
     String name(Device d);
 
+    /**
+     * The LUN serial (VPD 80h) a Braid node reports for the volume with this id: the UUID as 32
+     * lower-case hex digits, without dashes. A key for {@link #of}.
+     */
+    static String braidVolumeSerial(java.util.UUID volumeId) {
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        return hex.toHexDigits(volumeId.getMostSignificantBits()) + hex.toHexDigits(volumeId.getLeastSignificantBits());
+    }
+
     /** The device id. */
     static DeviceNaming byId() {
         return Device::id;

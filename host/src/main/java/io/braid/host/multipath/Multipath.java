@@ -63,6 +63,7 @@ public final class Multipath implements AutoCloseable {
     private final ArrayDeque<MultipathEvent> events = new ArrayDeque<>();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong lastRescan = new AtomicLong(System.nanoTime() - RESCAN_SPACING_NANOS);
+    private final java.util.concurrent.atomic.AtomicBoolean rescanPending = new java.util.concurrent.atomic.AtomicBoolean();
     private final Listener listener = new Listener();
     private volatile boolean closed;
 
@@ -208,13 +209,28 @@ public final class Multipath implements AutoCloseable {
         schedule(Duration.ZERO, task);
     }
 
-    /** Asks discovery to probe again (ALUA states, LUNs or capacity changed), at most once a second. */
+    /**
+     * Asks discovery to probe again (ALUA states, LUNs or capacity changed), at most once a second:
+     * a request within a second of the last rescan is served by one more rescan at the end of that
+     * second, so the last change is always seen.
+     */
     void requestRescan() {
+        if (closed) {
+            return;
+        }
         long now = System.nanoTime();
         long last = lastRescan.get();
-        if (now - last >= RESCAN_SPACING_NANOS && lastRescan.compareAndSet(last, now) && !closed) {
-            log.info("multipath: asking discovery to probe again");
-            agent.rescan();
+        long wait = RESCAN_SPACING_NANOS - (now - last);
+        if (wait <= 0) {
+            if (lastRescan.compareAndSet(last, now)) {
+                log.info("multipath: asking discovery to probe again");
+                agent.rescan();
+            }
+        } else if (rescanPending.compareAndSet(false, true)) {
+            schedule(Duration.ofNanos(wait), () -> {
+                rescanPending.set(false);
+                requestRescan();
+            });
         }
     }
 
@@ -270,9 +286,11 @@ public final class Multipath implements AutoCloseable {
                     toUpdate.put(existing, d);
                 } else if (probing.containsKey(d.id())) {
                     probing.put(d.id(), d);
-                } else {
+                } else if (d.capacityBytes() > 0 && d.blockSize() > 0) {
                     probing.put(d.id(), d);
                     toCreate.add(d);
+                } else {
+                    log.info("multipath: device {} waits: no path reported its capacity yet", d.id());
                 }
             }
             for (MultipathDevice d : List.copyOf(devices.values())) {

@@ -209,7 +209,7 @@ public final class MultipathDevice implements ExportedDevice {
             dispatch(c);
             parts.add(c.done);
         }
-        return all(parts, started).thenRun(() -> {
+        return all(parts, started, () -> {
             dst.position(dst.limit());
             bytesRead.add(length);
         });
@@ -240,7 +240,7 @@ public final class MultipathDevice implements ExportedDevice {
             dispatch(c);
             parts.add(c.done);
         }
-        return all(parts, started).thenRun(() -> bytesWritten.add(length));
+        return all(parts, started, () -> bytesWritten.add(length));
     }
 
     @Override
@@ -249,7 +249,7 @@ public final class MultipathDevice implements ExportedDevice {
         Command c = new Command(IoOperation.FLUSH, 0, 0, Cdbs.synchronizeCache16(), ScsiRequest.Direction.NONE, 0,
                 null, null);
         dispatch(c);
-        return all(List.of(c.done), started);
+        return all(List.of(c.done), started, () -> { });
     }
 
     @Override
@@ -267,7 +267,7 @@ public final class MultipathDevice implements ExportedDevice {
         long blocks = length / blockSize;
         CompletableFuture<Void> f = limits.provisioning().unmap() ? unmap(lba, blocks)
                 : writeSame(lba, blocks, true);
-        return finishRange(f, fua, started);
+        return counted(fua ? f.thenCompose(v -> flush()) : f, started);
     }
 
     @Override
@@ -279,17 +279,19 @@ public final class MultipathDevice implements ExportedDevice {
         if (readOnly()) {
             return CompletableFuture.failedFuture(new ReadOnlyDeviceException("device " + name + " is write protected"));
         }
+        long started = System.nanoTime();
         long lba = offset / blockSize;
         long blocks = length / blockSize;
-        if (!noHole && limits.provisioning().writeSameUnmap() && !readOnly()) {
+        if (!noHole && limits.provisioning().writeSameUnmap()) {
             // WRITE SAME with UNMAP reads back as the block written (zeroes), allocated or not.
-            return finishRange(writeSame(lba, blocks, true), fua, System.nanoTime());
+            CompletableFuture<Void> f = writeSame(lba, blocks, true);
+            return counted(fua ? f.thenCompose(v -> flush()) : f, started);
         }
         if (!writeSameWorks) {
             return ExportedDevice.super.writeZeroes(offset, length, noHole, fua);
         }
-        long started = System.nanoTime();
-        return finishRange(writeSame(lba, blocks, false), fua, started).exceptionallyCompose(e -> {
+        CompletableFuture<Void> f = writeSame(lba, blocks, false);
+        f = (fua ? f.thenCompose(v -> flush()) : f).exceptionallyCompose(e -> {
             Throwable cause = unwrap(e);
             if (cause instanceof ScsiErrorException s && s.sense() != null
                     && s.sense().key() == SenseKey.ILLEGAL_REQUEST
@@ -301,11 +303,27 @@ public final class MultipathDevice implements ExportedDevice {
             }
             return CompletableFuture.failedFuture(cause);
         });
+        return counted(f, started);
     }
 
-    private CompletableFuture<Void> finishRange(CompletableFuture<Void> f, boolean fua, long started) {
-        CompletableFuture<Void> g = fua ? f.thenCompose(v -> flush()) : f;
-        return g.whenComplete((v, e) -> completedRequest(started, e));
+    /** Counts a request that is done when {@code f} is. */
+    private CompletableFuture<Void> counted(CompletableFuture<Void> f, long started) {
+        return counted(f, started, () -> { });
+    }
+
+    /** Counts the request; the returned future fails with the cause itself, never a CompletionException. */
+    private CompletableFuture<Void> counted(CompletableFuture<Void> f, long started, Runnable onSuccess) {
+        CompletableFuture<Void> out = new CompletableFuture<>();
+        f.whenComplete((v, e) -> {
+            completedRequest(started, e);
+            if (e != null) {
+                out.completeExceptionally(unwrap(e));
+            } else {
+                onSuccess.run();
+                out.complete(null);
+            }
+        });
+        return out;
     }
 
     /** WRITE SAME (16) of a zero block over the range, one command after the other. */
@@ -365,19 +383,9 @@ public final class MultipathDevice implements ExportedDevice {
     }
 
     /** Completes when every part has (so no part touches the caller's buffer afterwards). */
-    private CompletableFuture<Void> all(List<CompletableFuture<Void>> parts, long started) {
-        CompletableFuture<Void> f = parts.size() == 1 ? parts.get(0)
-                : CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
-        CompletableFuture<Void> out = new CompletableFuture<>();
-        f.whenComplete((v, e) -> {
-            completedRequest(started, e);
-            if (e != null) {
-                out.completeExceptionally(unwrap(e));
-            } else {
-                out.complete(null);
-            }
-        });
-        return out;
+    private CompletableFuture<Void> all(List<CompletableFuture<Void>> parts, long started, Runnable onSuccess) {
+        return counted(parts.size() == 1 ? parts.get(0) : CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)),
+                started, onSuccess);
     }
 
     private void completedRequest(long started, Throwable e) {
@@ -832,6 +840,10 @@ public final class MultipathDevice implements ExportedDevice {
         testUnitReady(p, 0).whenComplete((o, e) -> {
             p.checking.set(false);
             if (o instanceof ScsiOutcome.Good) {
+                if (!p.aluaState().active()) {
+                    // The unit answers through a group last seen inactive: its states changed.
+                    driver.requestRescan();
+                }
                 reinstate(p, "TEST UNIT READY answered GOOD");
             } else if (o != null) {
                 p.lastError("checker: " + o);
@@ -845,6 +857,9 @@ public final class MultipathDevice implements ExportedDevice {
         return p.session.submit(ScsiRequest.noData(p.id.lun(), Cdbs.testUnitReady())).thenCompose(o -> {
             if (o instanceof ScsiOutcome.CheckCondition c && c.sense() != null
                     && c.sense().key() == SenseKey.UNIT_ATTENTION && attentions < config.samePathRetries()) {
+                if (c.sense().asc() == 0x2A || c.sense().asc() == 0x3F) {
+                    driver.requestRescan(); // ALUA states, LUNs or capacity changed
+                }
                 return testUnitReady(p, attentions + 1);
             }
             return CompletableFuture.completedFuture(o);

@@ -112,12 +112,15 @@ class DataTransferTest {
         int regions = 320; // more than the target's window of 128
         int size = 128 * 1024;
         List<CompletableFuture<ScsiOutcome>> writes = new ArrayList<>();
+        int mostOutstanding = 0;
         for (int i = 0; i < regions; i++) {
             ByteBuf buf = Unpooled.wrappedBuffer(pattern(size, 1000 + i));
             writes.add(s.submit(ScsiRequest.write(0, Cdbs.write16((long) i * size / 512, size / 512, false), buf)));
             buf.release(); // the session holds its own reference
+            mostOutstanding = Math.max(mostOutstanding, s.outstanding());
         }
-        assertThat(s.outstanding()).isGreaterThan(0);
+        // Sampled while submitting: after the loop a fast target may already have answered them all.
+        assertThat(mostOutstanding).isGreaterThan(0);
         CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         for (CompletableFuture<ScsiOutcome> w : writes) {
             assertThat(w.get().isGood()).as("%s", w.get()).isTrue();

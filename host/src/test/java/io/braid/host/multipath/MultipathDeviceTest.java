@@ -14,6 +14,7 @@ import io.braid.host.iscsi.InitiatorConfig;
 import io.braid.host.iscsi.ScsiOutcome;
 import io.braid.host.iscsi.ScsiRequest;
 import io.braid.host.iscsi.SessionSpec;
+import io.braid.host.scsi.AluaState;
 import io.braid.host.scsi.Cdbs;
 import io.braid.scsi.TaskManagementFunction;
 import io.braid.scsi.TaskManagementResponse;
@@ -122,7 +123,8 @@ class MultipathDeviceTest {
         assertThat(d.size()).isEqualTo(32 << 20);
         assertThat(d.policy().name()).isEqualTo("round-robin");
 
-        try (VerifiedLoad load = new VerifiedLoad(d, 6, 1 << 20, 100_000, Duration.ofSeconds(40)).start()) {
+        VerifiedLoad load = new VerifiedLoad(d, 6, 1 << 20, 100_000, Duration.ofSeconds(40)).start();
+        try {
             Thread.sleep(700);
             a.reset();                                   // connections reset (ss -K)
             Thread.sleep(1000);
@@ -135,13 +137,14 @@ class MultipathDeviceTest {
             a.up();
             await().atMost(Duration.ofSeconds(10)).until(() -> active(d) == 4);
             Thread.sleep(500);
-            load.close();
-            load.await();
-            assertThat(load.errors).isEmpty();
-            assertThat(load.writes.get()).isGreaterThan(50);
-            load.verifyAll();
-            assertThat(load.errors).isEmpty();
+        } finally {
+            load.stop();
         }
+        load.await();
+        assertThat(load.errors).isEmpty();
+        assertThat(load.writes.get()).isGreaterThan(50);
+        load.verifyAll();
+        assertThat(load.errors).isEmpty();
         DeviceStats s = d.stats();
         assertThat(s.pathFailures()).isGreaterThanOrEqualTo(6); // 2 by the reset, 2 by the silence, 2 by the portal
         assertThat(s.retries()).isPositive();
@@ -186,6 +189,50 @@ class MultipathDeviceTest {
                 IllegalArgumentException.class).hasMessageContaining("not aligned");
         assertThatThrownBy(() -> d.read(64 << 20, ByteBuffer.allocate(512)).get()).hasCauseInstanceOf(
                 IllegalArgumentException.class).hasMessageContaining("outside");
+    }
+
+    @Test
+    void trimAndWriteZeroesOnAThinUnit() throws Exception {
+        MultipathDevice d = start(fast(), TestTarget.in(dir).memoryVolume("thin", 16 << 20));
+        io.braid.host.scsi.LogicalBlockProvisioning lbp = d.limits().provisioning();
+        assertThat(lbp.unmap()).isTrue();
+        assertThat(d.canTrim()).isTrue();
+        zeroesAndTrim(d, lbp);
+    }
+
+    @Test
+    void writeZeroesWithoutDeallocation() throws Exception {
+        MultipathDevice d = start(fast(), TestTarget.in(dir).volume("v0", 16 << 20));
+        zeroesAndTrim(d, d.limits().provisioning());
+    }
+
+    /** Trim where the unit deallocates (UNMAP, then a flush for FUA), write-zeroes both ways, the rest intact. */
+    private static void zeroesAndTrim(MultipathDevice d, io.braid.host.scsi.LogicalBlockProvisioning lbp)
+            throws Exception {
+        byte[] data = new byte[2 << 20];
+        new Random(11).nextBytes(data);
+        d.write(0, ByteBuffer.wrap(data), false).get(30, TimeUnit.SECONDS);
+        if (lbp.canDeallocate()) {
+            d.trim(0, 512 << 10, true).get(30, TimeUnit.SECONDS);
+            if (lbp.readsZero()) {
+                assertThat(read(d, 0, 512 << 10)).containsOnly(0);
+            }
+        } else {
+            assertThat(d.canTrim()).isFalse();
+            assertThatThrownBy(() -> d.trim(0, 512 << 10, false).get()).cause()
+                    .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("does not deallocate");
+        }
+        d.writeZeroes(512 << 10, 512 << 10, false, true).get(30, TimeUnit.SECONDS);   // may deallocate
+        d.writeZeroes(1 << 20, 512 << 10, true, false).get(30, TimeUnit.SECONDS);     // must stay allocated
+        assertThat(read(d, 512 << 10, 1 << 20)).containsOnly(0);
+        assertThat(read(d, 3 << 19, 512 << 10)).isEqualTo(Arrays.copyOfRange(data, 3 << 19, 2 << 20));
+        assertThat(d.stats().errors()).isZero();
+    }
+
+    static byte[] read(MultipathDevice d, long offset, int length) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        d.read(offset, b).get(30, TimeUnit.SECONDS);
+        return b.array();
     }
 
     @Test
@@ -297,6 +344,59 @@ class MultipathDeviceTest {
     }
 
     @Test
+    void anAluaStandbyGroupLosesItsPathsUntilItIsActiveAgain() throws Exception {
+        MultipathDevice d = start(fast().withDefaultPolicy(PathSelectors.ROUND_ROBIN, null),
+                TestTarget.in(dir).volume("v0", 8 << 20).groupPerPortal());
+        assertThat(d.paths()).extracting(PathStatus::targetPortGroup).containsOnly(1, 2);
+        assertThat(d.paths()).extracting(PathStatus::aluaState).containsOnly(AluaState.ACTIVE_OPTIMIZED);
+        IscsiInitiator other = new IscsiInitiator(InitiatorConfig.defaults("iqn.2026-11.io.braid.test:admin"));
+        closeables.add(other);
+        IscsiSession s = other.open(new SessionSpec(target.iqn(), null, target.portals().get(1), null));
+        s.firstLogin().get(10, TimeUnit.SECONDS);
+        int lun = d.paths().get(0).id().lun();
+
+        assertThat(setTargetPortGroup(s, lun, 1, 0x2).isGood()).isTrue();          // group 1 (portal A): standby
+        writes(d, 20);                                                              // no error
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(d.paths()).allSatisfy(p -> {
+            if (p.targetPortGroup() == 1) {
+                assertThat(p.state()).isEqualTo(MultipathPathState.FAILED);
+                assertThat(p.aluaState()).isEqualTo(AluaState.STANDBY);            // discovery probed again
+            } else {
+                assertThat(p.state()).isEqualTo(MultipathPathState.ACTIVE);
+            }
+        }));
+        long standbyIos = d.paths().stream().filter(p -> p.targetPortGroup() == 1).mapToLong(PathStatus::ios).sum();
+        writes(d, 10);
+        assertThat(d.paths().stream().filter(p -> p.targetPortGroup() == 1).mapToLong(PathStatus::ios).sum())
+                .isEqualTo(standbyIos);
+        assertThat(d.stats().errors()).isZero();
+
+        assertThat(setTargetPortGroup(s, lun, 1, 0x0).isGood()).isTrue();          // active/optimized again
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(d.paths()).allSatisfy(p -> {
+            assertThat(p.state()).isEqualTo(MultipathPathState.ACTIVE);
+            assertThat(p.aluaState()).isEqualTo(AluaState.ACTIVE_OPTIMIZED);
+        }));
+        writes(d, 20);
+        assertThat(d.paths().stream().filter(p -> p.targetPortGroup() == 1).mapToLong(PathStatus::ios).sum())
+                .isGreaterThan(standbyIos);
+        assertThat(d.stats().errors()).isZero();
+    }
+
+    /** SET TARGET PORT GROUPS (SPC-5): MAINTENANCE OUT service action 0Ah, one descriptor. */
+    static ScsiOutcome setTargetPortGroup(IscsiSession s, int lun, int group, int state) throws Exception {
+        byte[] cdb = new byte[12];
+        cdb[0] = (byte) 0xA4;
+        cdb[1] = 0x0A;
+        cdb[9] = 8;
+        byte[] p = {0, 0, 0, 0, (byte) state, 0, (byte) (group >>> 8), (byte) group};
+        ScsiOutcome o = s.submit(ScsiRequest.write(lun, cdb, Unpooled.wrappedBuffer(p))).get(10, TimeUnit.SECONDS);
+        if (o instanceof ScsiOutcome.CheckCondition c && c.sense().key() == io.braid.host.scsi.SenseKey.UNIT_ATTENTION) {
+            return setTargetPortGroup(s, lun, group, state);
+        }
+        return o;
+    }
+
+    @Test
     void failoverOnlyUsesOnePathAndFailsBackToIt() throws Exception {
         MultipathDevice d = start(fast().withDefaultPolicy(PathSelectors.FAILOVER_ONLY, Failback.IMMEDIATE),
                 TestTarget.in(dir).volume("v0", 8 << 20));
@@ -367,8 +467,11 @@ class MultipathDeviceTest {
         a.silence(true);
         d.write(0, ByteBuffer.allocate(4096), false).get(20, TimeUnit.SECONDS);
         long t0 = System.nanoTime();
-        d.write(0, ByteBuffer.allocate(4096), false).get(10, TimeUnit.SECONDS);
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3000);
+        d.write(0, ByteBuffer.allocate(4096), false).get(10, TimeUnit.SECONDS);    // held by the fence, then let go
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(400L, 3000L);
+        t0 = System.nanoTime();
+        d.write(0, ByteBuffer.allocate(4096), false).get(10, TimeUnit.SECONDS);    // no fence any more
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(1000L);
     }
 
     static void writes(MultipathDevice d, int n) throws Exception {

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * reads every write back, and at the end the whole region is read and compared with what was
  * acknowledged. Every failure a caller would see is recorded.
  */
-final class VerifiedLoad implements AutoCloseable {
+final class VerifiedLoad {
     private final ExportedDevice device;
     private final int workers;
     private final int regionBytes;
@@ -98,8 +98,8 @@ final class VerifiedLoad implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() throws InterruptedException {
+    /** Asks the workers to stop after their current operation and waits for them (bounded). */
+    void stop() throws InterruptedException {
         stop = true;
         for (Thread t : threads) {
             if (t != null) {

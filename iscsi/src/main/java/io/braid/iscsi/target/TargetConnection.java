@@ -130,8 +130,14 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
     private final Queue<CommandTask> done = PlatformDependent.newMpscQueue();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainDone;
-    /** Most tasks, and (roughly) most data bytes, one storage thread takes at a time. */
-    private static final int CHUNK_TASKS = 32;
+    /**
+     * Most tasks, and (roughly) most data bytes, one storage thread takes at a time. One: tasks of
+     * a chunk run one after the other, so a long command (SANITIZE without IMMED, a large EXTENDED
+     * COPY or VERIFY) held every command that shared its chunk — libiscsi's Sanitize.Reset saw its
+     * REPORT LUNS wait 8 s behind the SANITIZE. The transport cannot tell a short command from a
+     * long one without parsing CDBs, so every task gets its own storage thread again.
+     */
+    private static final int CHUNK_TASKS = 1;
     private static final long CHUNK_BYTES = 256 * 1024;
     private static final ScsiResult ABORTED = new ScsiResult(ScsiResult.TASK_ABORTED, null, null, 0);
 

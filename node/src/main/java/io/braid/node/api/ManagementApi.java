@@ -25,11 +25,16 @@ import java.util.Objects;
  * into {@link ApiError} JSON with a stable code.
  *
  * <pre>
- * GET  /api/v1/status                   -> StatusView
- * GET  /api/v1/volumes                  -> [VolumeView]
- * GET  /api/v1/portals                  -> [PortalStateView]
- * POST /api/v1/portals/{HOST:PORT}/down -> PortalStateView   (fault drill: close and refuse)
- * POST /api/v1/portals/{HOST:PORT}/up   -> PortalStateView
+ * GET  /api/v1/status                      -> StatusView
+ * GET  /api/v1/volumes                     -> [VolumeView]
+ * POST /api/v1/volumes/{name}/resize       ResizeRequest -> VolumeView
+ * GET  /api/v1/drives                      -> [DriveView]
+ * POST /api/v1/drives/{name}/fail          -> DriveView
+ * POST /api/v1/drives/{name}/replace       -> DriveView
+ * GET  /api/v1/scrub, POST /api/v1/scrub   -> ScrubView
+ * GET  /api/v1/portals                     -> [PortalStateView]
+ * POST /api/v1/portals/{HOST:PORT}/down    -> PortalStateView   (fault drill: close and refuse)
+ * POST /api/v1/portals/{HOST:PORT}/up      -> PortalStateView
  * </pre>
  */
 public final class ManagementApi implements AutoCloseable {
@@ -74,6 +79,17 @@ public final class ManagementApi implements AutoCloseable {
             });
             config.routes.get(PREFIX + "/status", ctx -> ctx.json(node.status()));
             config.routes.get(PREFIX + "/volumes", ctx -> ctx.json(node.volumes()));
+            config.routes.post(PREFIX + "/volumes/{name}/resize", ctx -> {
+                ResizeRequest r = ctx.bodyAsClass(ResizeRequest.class);
+                ctx.json(node.resizeVolume(ctx.pathParam("name"), sizeOf(r)));
+            });
+            config.routes.get(PREFIX + "/drives", ctx -> ctx.json(node.drives()));
+            config.routes.post(PREFIX + "/drives/{name}/fail",
+                    ctx -> ctx.json(node.failDrive(ctx.pathParam("name"))));
+            config.routes.post(PREFIX + "/drives/{name}/replace",
+                    ctx -> ctx.json(node.replaceDrive(ctx.pathParam("name"))));
+            config.routes.get(PREFIX + "/scrub", ctx -> ctx.json(node.scrub()));
+            config.routes.post(PREFIX + "/scrub", ctx -> ctx.json(node.startScrub()));
             config.routes.get(PREFIX + "/portals", ctx -> ctx.json(node.portals()));
             config.routes.post(PREFIX + "/portals/{address}/down",
                     ctx -> ctx.json(node.portalDown(ctx.pathParam("address"))));
@@ -113,6 +129,21 @@ public final class ManagementApi implements AutoCloseable {
         app.stop();
     }
 
+    private static long sizeOf(ResizeRequest r) {
+        if (r == null || (r.sizeBytes() == null) == (r.size() == null)) {
+            throw new ApiException(400, "bad_request", "give the new size as sizeBytes or as size"
+                    + " (e.g. {\"size\": \"2G\"}), not both");
+        }
+        if (r.sizeBytes() != null) {
+            return r.sizeBytes();
+        }
+        try {
+            return io.braid.node.Sizes.parse(r.size());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "bad_request", e.getMessage());
+        }
+    }
+
     private static void answer(Context ctx, int status, String code, String message) {
         ctx.status(status).json(ApiError.of(code, message));
     }
@@ -124,6 +155,7 @@ public final class ManagementApi implements AutoCloseable {
             case 403 -> "forbidden";
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
+            case 409 -> "conflict";
             case 503 -> "unavailable";
             default -> status >= 500 ? "internal" : "http_" + status;
         };

@@ -493,6 +493,16 @@ public final class CoreTarget implements ScsiTarget {
     }
 
     @Override
+    public void capacityChanged(int lun) {
+        LogicalUnit unit = units.get(lun);
+        if (unit == null) {
+            throw new IllegalArgumentException("no logical unit " + lun);
+        }
+        unit.unitAttentions().establishAll(nexuses, SenseCode.CAPACITY_DATA_HAS_CHANGED);
+        log.info("lun {} ({}): capacity now {} blocks", lun, unit.name(), unit.blockCount());
+    }
+
+    @Override
     public void nexusAdded(Nexus nexus) {
         Objects.requireNonNull(nexus, "nexus");
         nexuses.add(nexus);

@@ -147,4 +147,20 @@ class UnitAttentionTest {
         assertCheckCondition(run(NEXUS_B, 0, TUR), 0x6, 0x29, 0x03);
         assertThat(run(NEXUS_B, 0, TUR).status()).as("the capacity change went with the reset").isZero();
     }
+
+    @Test
+    void capacityChangedIsReportedToEveryNexusOnThatUnitOnly() {
+        h.target.nexusAdded(NEXUS_A);
+        h.target.nexusAdded(NEXUS_B);
+        run(NEXUS_A, 0, TUR);
+        run(NEXUS_B, 0, TUR);
+        run(NEXUS_A, 1, TUR);
+        h.target.capacityChanged(0);
+        assertCheckCondition(run(NEXUS_A, 0, TUR), 0x6, 0x2A, 0x09);
+        assertCheckCondition(run(NEXUS_B, 0, TUR), 0x6, 0x2A, 0x09);
+        assertThat(run(NEXUS_A, 0, TUR).status()).isZero();
+        assertThat(run(NEXUS_A, 1, TUR).status()).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.target.capacityChanged(7))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
