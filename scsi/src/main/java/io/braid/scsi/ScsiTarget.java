@@ -85,6 +85,17 @@ public interface ScsiTarget {
     List<Long> luns(Nexus nexus);
 
     /**
+     * Whether the task is a plain READ or WRITE (SBC-4; SIMPLE, without FUA) that {@link #execute}
+     * finishes in about the time its bytes take to move, so a transport may run several such tasks
+     * one after another on one thread. Any other command may take long (a flush, SANITIZE, a copy,
+     * an ORDERED task) and gets a thread of its own, so commands behind it run meanwhile and see it
+     * in progress. Cheap enough for a network event loop.
+     */
+    default boolean quick(ScsiTask task) {
+        return false;
+    }
+
+    /**
      * The target's ALUA target port groups, where the node makes implicit transitions. The core's
      * target always has them; a transport-only stand-in may not.
      *

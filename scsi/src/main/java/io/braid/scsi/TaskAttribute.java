@@ -14,8 +14,11 @@ public enum TaskAttribute {
         return wire;
     }
 
+    /** values() copies its array on every call; this runs once per SCSI command. */
+    private static final TaskAttribute[] ALL = values();
+
     public static TaskAttribute fromWire(int value) {
-        for (TaskAttribute a : values()) {
+        for (TaskAttribute a : ALL) {
             if (a.wire == value) {
                 return a;
             }

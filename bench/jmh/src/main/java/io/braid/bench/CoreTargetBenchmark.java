@@ -8,6 +8,8 @@ import io.braid.scsi.ScsiTargetIdentity;
 import io.braid.scsi.ScsiTargets;
 import io.braid.scsi.ScsiTask;
 import io.braid.scsi.TaskAttribute;
+import io.braid.store.BlockDevice;
+import io.braid.store.MemoryBlockDevice;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -24,9 +26,12 @@ import java.util.UUID;
 
 /**
  * CDB dispatch in the SCSI core (SBC-4 READ(10) and WRITE(10)) through {@link ScsiTarget#execute}
- * against an in-memory device of the benchmark's own: the LUN lookup, task set registration, the
- * shared checks (unit attention, reserved bits, reservations, write protection), the handler, the
- * data-in buffer and the result. {@code size} is the transfer in bytes; LBAs walk the 64 MiB device.
+ * against an in-memory device: the LUN lookup, task set registration, the shared checks (unit
+ * attention, reserved bits, reservations, write protection), the LBA range lock, the handler, the
+ * data-in buffer and the result. {@code device} is {@code heap} (the benchmark's own array, one
+ * copy and nothing else) or {@code memory} (the store's {@link MemoryBlockDevice}, what
+ * {@code braid up --volume NAME:SIZE:memory} serves); {@code size} is the transfer in bytes; LBAs
+ * walk the 64 MiB device.
  */
 @State(Scope.Thread)
 public class CoreTargetBenchmark {
@@ -37,8 +42,10 @@ public class CoreTargetBenchmark {
     @Param({"4096", "131072"})
     public int size;
 
+    @Param({"heap", "memory"})
+    public String device;
+
     private ScsiTarget target;
-    private HeapBlockDevice device;
     private Nexus nexus;
     private ByteBuf dataOut;
     private long lba;
@@ -46,9 +53,10 @@ public class CoreTargetBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        device = new HeapBlockDevice(BLOCK, CAPACITY);
+        BlockDevice dev = device.equals("memory")
+                ? new MemoryBlockDevice(BLOCK, CAPACITY / BLOCK) : new HeapBlockDevice(BLOCK, CAPACITY);
         target = ScsiTargets.create(ScsiTargetIdentity.braid("bench", "1", "bench0001"),
-                List.of(new LogicalUnitSpec(0, "bench", UUID.nameUUIDFromBytes(new byte[]{1}), device, false)));
+                List.of(new LogicalUnitSpec(0, "bench", UUID.nameUUIDFromBytes(new byte[]{1}), dev, false)));
         nexus = new Nexus("iqn.2026-11.io.braid:bench,i,0x000000000001", "iqn.2026-11.io.braid:bench",
                 "iqn.2026-11.io.braid:target,t,0x0001", 1, 1);
         target.nexusAdded(nexus);

@@ -531,6 +531,21 @@ public final class CoreTarget implements ScsiTarget {
     }
 
     @Override
+    public boolean quick(ScsiTask task) {
+        byte[] cdb = task.cdb();
+        TaskAttribute attribute = task.attribute();
+        if (cdb == null || cdb.length < 6
+                || attribute != TaskAttribute.SIMPLE && attribute != TaskAttribute.UNTAGGED) {
+            return false;
+        }
+        return switch (cdb[0] & 0xFF) {
+            case 0x08, 0x0A -> true; // READ(6), WRITE(6): no FUA bit
+            case 0x28, 0x2A, 0xA8, 0xAA, 0x88, 0x8A -> (cdb[1] & 0x08) == 0; // READ/WRITE(10/12/16) without FUA
+            default -> false;
+        };
+    }
+
+    @Override
     public List<Long> luns(Nexus nexus) {
         Objects.requireNonNull(nexus, "nexus");
         if (access == AccessControl.OPEN) {

@@ -194,6 +194,11 @@ final class SbcCommands {
     static void writeBlocks(Command cmd, LogicalUnit u, long lba, int bytes, boolean fua) {
         ByteBuf data = cmd.dataOut();
         int bs = u.blockSize();
+        if (data.nioBufferCount() == 1) {
+            // The usual case (one Data-Out PDU or immediate data): no array of views to build.
+            u.write(cmd, lba, data.nioBuffer(data.readerIndex(), bytes), fua);
+            return;
+        }
         ByteBuffer[] parts = data.nioBuffers(data.readerIndex(), bytes);
         boolean aligned = true;
         for (ByteBuffer p : parts) {

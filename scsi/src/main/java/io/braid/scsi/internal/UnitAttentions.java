@@ -88,6 +88,9 @@ final class UnitAttentions {
 
     /** Removes and returns the condition to report next, or null. */
     SenseCode take(Nexus nexus) {
+        if (!pending.containsKey(nexus)) {
+            return null; // every command asks: no allocation when nothing is pending
+        }
         SenseCode[] taken = new SenseCode[1];
         pending.computeIfPresent(nexus, (n, list) -> {
             taken[0] = list.remove(0);
