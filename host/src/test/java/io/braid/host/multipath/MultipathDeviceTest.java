@@ -318,7 +318,7 @@ class MultipathDeviceTest {
         ByteBuffer p = ByteBuffer.allocate(24).putLong(key).putLong(saKey);
         ScsiOutcome o = s.submit(ScsiRequest.write(lun, cdb, Unpooled.wrappedBuffer(p.array())))
                 .get(10, TimeUnit.SECONDS);
-        if (o instanceof ScsiOutcome.CheckCondition c && c.sense().key() == io.braid.host.scsi.SenseKey.UNIT_ATTENTION) {
+        if (o instanceof ScsiOutcome.CheckCondition c && c.sense().key() == io.braid.scsi.SenseKey.UNIT_ATTENTION) {
             return pr(s, lun, action, type, key, saKey);
         }
         return o;
@@ -390,7 +390,7 @@ class MultipathDeviceTest {
         cdb[9] = 8;
         byte[] p = {0, 0, 0, 0, (byte) state, 0, (byte) (group >>> 8), (byte) group};
         ScsiOutcome o = s.submit(ScsiRequest.write(lun, cdb, Unpooled.wrappedBuffer(p))).get(10, TimeUnit.SECONDS);
-        if (o instanceof ScsiOutcome.CheckCondition c && c.sense().key() == io.braid.host.scsi.SenseKey.UNIT_ATTENTION) {
+        if (o instanceof ScsiOutcome.CheckCondition c && c.sense().key() == io.braid.scsi.SenseKey.UNIT_ATTENTION) {
             return setTargetPortGroup(s, lun, group, state);
         }
         return o;
