@@ -8,6 +8,9 @@ import io.braid.host.api.DeviceView;
 import io.braid.host.api.EventView;
 import io.braid.host.api.HostControlApi;
 import io.braid.host.api.HostControlFile;
+import io.braid.host.api.PrActionView;
+import io.braid.host.api.PrRequest;
+import io.braid.host.pr.PrStatus;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -58,16 +61,39 @@ final class HostApiClient {
         return get("/events?after=" + after, list(EventView.class));
     }
 
+    /** GET /devices/{name}/pr: the registrations and the reservation of a device. */
+    PrStatus reservation(String nameOrId) throws IOException {
+        return get("/devices/" + encode(nameOrId) + "/pr", HostControlApi.JSON.constructType(PrStatus.class));
+    }
+
+    /** POST /devices/{name}/pr/{action}. */
+    PrActionView reservationAction(String nameOrId, String action, PrRequest body) throws IOException {
+        return send("POST", "/devices/" + encode(nameOrId) + "/pr/" + action,
+                HostControlApi.JSON.writeValueAsString(body), HostControlApi.JSON.constructType(PrActionView.class));
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     private static JavaType list(Class<?> c) {
         return HostControlApi.JSON.getTypeFactory().constructCollectionType(List.class, c);
     }
 
     private <T> T get(String path, JavaType type) throws IOException {
+        return send("GET", path, null, type);
+    }
+
+    private <T> T send(String method, String path, String body, JavaType type) throws IOException {
         URI uri = URI.create(base + HostControlApi.PREFIX + path);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                // Reservation commands go path by path, each bounded by the agent's command timeout.
+                .timeout(path.contains("/pr") ? TIMEOUT.multipliedBy(12) : TIMEOUT)
                 .header("Authorization", "Bearer " + token)
-                .header("Accept", "application/json")
-                .GET().build();
+                .header("Accept", "application/json");
+        HttpRequest request = body == null ? b.GET().build()
+                : b.header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -95,7 +121,7 @@ final class HostApiClient {
                 // Not our JSON: keep the HTTP status.
             }
             throw new ApiClient.ApiCallException(response.statusCode(), code,
-                    "GET " + uri.getPath() + " failed: " + message + " (" + code + ")");
+                    method + " " + uri.getPath() + " failed: " + message + " (" + code + ")");
         }
         try {
             return HostControlApi.JSON.readValue(response.body(), type);

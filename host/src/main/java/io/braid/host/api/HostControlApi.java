@@ -3,6 +3,12 @@ package io.braid.host.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.braid.host.pr.PrCdbs;
+import io.braid.host.pr.PrException;
+import io.braid.host.pr.PrResult;
+import io.braid.host.pr.PrStatus;
+import io.braid.host.pr.PrType;
+import io.braid.host.pr.ReservationKeeper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -20,7 +26,7 @@ import java.security.MessageDigest;
 import java.util.Objects;
 
 /**
- * The host agent's local control API (version 1): thin read-only handlers over a
+ * The host agent's local control API (version 1): thin handlers over a
  * {@link HostView}, bearer-token authentication on every route, loopback only, and one error
  * mapper that answers {@link ApiError} JSON.
  *
@@ -30,7 +36,14 @@ import java.util.Objects;
  * GET /api/v1/paths            -> [DevicePathView]
  * GET /api/v1/events?after=N   -> [EventView] (the last 1024 at most)
  * GET /api/v1/exports          -> [ExportView]
+ * GET  /api/v1/devices/{name}/pr          -> PrStatus (READ FULL STATUS, READ RESERVATION)
+ * POST /api/v1/devices/{name}/pr/{action} -> PrActionView; action register|reserve|release|clear|preempt,
+ *                                            body PrRequest
  * </pre>
+ *
+ * <p>A reservation command that fails answers 409 {@code reservation_conflict}, 422
+ * {@code check_condition}, 503 {@code no_path}, 400 {@code invalid_request} or 502
+ * {@code transport}/{@code other_status}, with the path and sense data in the message.
  */
 public final class HostControlApi implements AutoCloseable {
     public static final String PREFIX = "/api/v1";
@@ -80,6 +93,17 @@ public final class HostControlApi implements AutoCloseable {
             config.routes.get(PREFIX + "/paths", ctx -> ctx.json(view.paths()));
             config.routes.get(PREFIX + "/events", ctx -> ctx.json(view.events(after(ctx))));
             config.routes.get(PREFIX + "/exports", ctx -> ctx.json(view.exports()));
+            config.routes.get(PREFIX + "/devices/{name}/pr", ctx -> ctx.json(keeper(view, ctx).status()));
+            config.routes.post(PREFIX + "/devices/{name}/pr/{action}", ctx -> ctx.json(reservationAction(view, ctx)));
+            config.routes.exception(PrException.class, (e, ctx) -> answer(ctx, switch (e.kind()) {
+                case RESERVATION_CONFLICT -> 409;
+                case CHECK_CONDITION -> 422;
+                case NO_PATH -> 503;
+                case INVALID_REQUEST -> 400;
+                case TRANSPORT, OTHER_STATUS -> 502;
+            }, e.kind().code(), e.getMessage()));
+            config.routes.exception(IllegalArgumentException.class, (e, ctx) ->
+                    answer(ctx, 400, "bad_request", e.getMessage()));
             config.routes.exception(ApiFailure.class, (e, ctx) -> answer(ctx, e.status, e.code, e.getMessage()));
             config.routes.exception(HttpResponseException.class, (e, ctx) ->
                     answer(ctx, e.getStatus(), e.getStatus() == 404 ? "not_found" : "http_" + e.getStatus(),
@@ -105,6 +129,42 @@ public final class HostControlApi implements AutoCloseable {
         URI uri = URI.create("http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + app.port());
         log.info("host control API listening on {}", uri);
         return new HostControlApi(app, uri);
+    }
+
+    private static ReservationKeeper keeper(HostView view, Context ctx) {
+        String name = ctx.pathParam("name");
+        return view.reservations(name).orElseThrow(() -> new ApiFailure(404, "not_found", "no device " + name));
+    }
+
+    /** One reservation request; the state afterwards is read back when a path can carry it. */
+    private static PrActionView reservationAction(HostView view, Context ctx) throws PrException {
+        ReservationKeeper k = keeper(view, ctx);
+        String action = ctx.pathParam("action");
+        PrRequest body = ctx.body().isBlank() ? new PrRequest(null, null, null, null) : ctx.bodyAsClass(PrRequest.class);
+        PrResult result = switch (action) {
+            case "register" -> k.register(PrCdbs.parseKey(required(body.key(), "key")));
+            case "reserve" -> k.reserve(PrType.parse(required(body.type(), "type")));
+            case "release" -> k.release();
+            case "clear" -> k.clear();
+            case "preempt" -> k.preempt(PrCdbs.parseKey(required(body.victimKey(), "victimKey")),
+                    PrType.parse(required(body.type(), "type")), Boolean.TRUE.equals(body.abort()));
+            default -> throw new ApiFailure(404, "not_found", "no reservation action " + action
+                    + " (register, reserve, release, clear, preempt)");
+        };
+        PrStatus status;
+        try {
+            status = k.status();
+        } catch (PrException e) {
+            status = null;
+        }
+        return new PrActionView(result, status);
+    }
+
+    private static String required(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new ApiFailure(400, "bad_request", "\"" + field + "\" is missing");
+        }
+        return value;
     }
 
     private static long after(Context ctx) {
