@@ -9,10 +9,8 @@ import io.braid.host.pr.PrStatus;
 import io.braid.host.pr.PrType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -35,28 +33,19 @@ final class HostPrCommand {
         @Parameters(index = "0", paramLabel = "DEVICE", description = "The device (export name or id).")
         String device;
 
-        @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
-                description = "text (default) or json.")
-        OutputFormat output;
-
-        @Spec
-        CommandSpec spec;
+        @Mixin
+        OutputOptions output;
 
         /** Runs one action and prints what it did and the state afterwards. */
         int act(String action, PrRequest body) throws Exception {
             PrActionView v = instance.client().reservationAction(device, action, body);
-            PrintWriter out = spec.commandLine().getOut();
-            if (output == OutputFormat.json) {
-                out.println(HostControlApi.JSON.writeValueAsString(v));
-            } else {
-                result(out, v.result());
-                if (v.status() != null) {
+            return output.print(HostControlApi.JSON, v, (out, view) -> {
+                result(out, view.result());
+                if (view.status() != null) {
                     out.println();
-                    status(out, v.status());
+                    status(out, view.status());
                 }
-            }
-            out.flush();
-            return ExitCodes.OK;
+            });
         }
     }
 
@@ -126,15 +115,7 @@ final class HostPrCommand {
     static final class Show extends Base {
         @Override
         public Integer call() throws Exception {
-            PrStatus s = instance.client().reservation(device);
-            PrintWriter out = spec.commandLine().getOut();
-            if (output == OutputFormat.json) {
-                out.println(HostControlApi.JSON.writeValueAsString(s));
-            } else {
-                status(out, s);
-            }
-            out.flush();
-            return ExitCodes.OK;
+            return output.print(HostControlApi.JSON, instance.client().reservation(device), HostPrCommand::status);
         }
     }
 
