@@ -146,11 +146,12 @@ final class HostPrCommand {
         for (PrStatus.PathRegistration p : s.paths()) {
             w = Math.max(w, (p.hostPort() + "->" + p.storagePort()).length());
         }
-        String f = "%-" + w + "s  %-7s %-13s %-19s %s%n";
-        out.printf(f, "PATH", "STATE", "ISID", "KEY", "HOLDER");
+        String f = "%-" + w + "s  %-7s %-13s %-19s %s";
+        out.println(String.format(f, "PATH", "STATE", "ISID", "KEY", "HOLDER"));
         for (PrStatus.PathRegistration p : s.paths()) {
-            out.printf(f, p.hostPort() + "->" + p.storagePort(), p.state(), p.isid() == null ? "-" : p.isid(),
-                    p.key() == null ? "-" : p.key(), p.holder() ? "yes" : "");
+            out.println(String.format(f, p.hostPort() + "->" + p.storagePort(), p.state(),
+                    p.isid() == null ? "-" : p.isid(), p.key() == null ? "-" : p.key(), p.holder() ? "yes" : "")
+                    .stripTrailing());
         }
         if (!s.others().isEmpty()) {
             out.println("other registrations:");
