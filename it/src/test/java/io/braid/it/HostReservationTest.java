@@ -1,12 +1,16 @@
 package io.braid.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.braid.host.api.HostControlFile;
+import io.braid.host.discovery.PathId;
 import io.braid.host.iscsi.InitiatorConfig;
 import io.braid.host.iscsi.IscsiInitiator;
 import io.braid.host.iscsi.IscsiSession;
 import io.braid.host.iscsi.ScsiOutcome;
 import io.braid.host.iscsi.ScsiRequest;
 import io.braid.host.iscsi.SessionSpec;
+import io.braid.host.pr.PrCommands;
+import io.braid.host.pr.PrFullStatus;
 import io.braid.host.scsi.Cdbs;
 import io.braid.host.scsi.ScsiStatus;
 import io.braid.node.api.ManagementApi;
@@ -65,6 +69,22 @@ class HostReservationTest {
             Set<String> isids = new HashSet<>();
             s.get("paths").forEach(p -> isids.add(p.get("isid").asText()));
             assertThat(isids).as("four I_T nexuses, four ISIDs: " + s).hasSize(4);
+            // Seen from another I_T nexus too: READ FULL STATUS lists the agent's four nexuses with the key.
+            String agentName = HostControlFile.read(up.data()).orElseThrow().initiatorName();
+            try (IscsiInitiator observer = new IscsiInitiator(InitiatorConfig.defaults("iqn.2026-11.io.braid.it:observer"))) {
+                String[] parts = up.iscsi(V).substring("iscsi://".length()).split("/");
+                IscsiSession o = observer.open(new SessionSpec(parts[1], null,
+                        new InetSocketAddress(up.portalHost(1), up.portalPort(1)), null));
+                o.firstLogin().get(10, TimeUnit.SECONDS);
+                PrFullStatus full = new PrCommands(new PathId("*", up.portal(1), parts[1], Integer.parseInt(parts[2])),
+                        o, Duration.ofSeconds(10)).readFullStatus();
+                assertThat(full.registrations()).hasSize(4).allSatisfy(r -> {
+                    assertThat(r.initiatorName()).isEqualTo(agentName);
+                    assertThat(r.key()).isEqualTo(0xabc);
+                    assertThat(isids).contains(String.format("%012x", r.isid()));
+                });
+                o.close();
+            }
 
             // Registrants only: this host writes through every path, other hosts conflict.
             Cli.Run res = Cli.run("host", "pr", "reserve", V, "--type", "wr-ex-ro", "--data", data);
