@@ -6,15 +6,21 @@ import io.braid.host.api.DeviceView;
 import io.braid.host.api.EventView;
 import io.braid.host.api.HostControlApi;
 import io.braid.host.api.HostControlFile;
+import io.braid.host.api.PrActionView;
+import io.braid.host.api.PrRequest;
+import io.braid.host.pr.PrStatus;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 /** A small client of the host agent's control API (see {@link HostControlApi}) for {@code braid host}. */
 final class HostApiClient {
+    /** Reservation commands go path by path, each bounded by the agent's command timeout. */
+    private static final Duration PR_TIMEOUT = JsonHttp.TIMEOUT.multipliedBy(12);
     private final JsonHttp http;
 
     HostApiClient(URI base, String token, HostControlFile control) {
@@ -42,6 +48,23 @@ final class HostApiClient {
 
     List<EventView> events(long after) throws IOException {
         return get("/events?after=" + after, list(EventView.class));
+    }
+
+    /** GET /devices/{name}/pr: the registrations and the reservation of a device. */
+    PrStatus reservation(String nameOrId) throws IOException {
+        return http.send("GET", "/devices/" + encode(nameOrId) + "/pr", null,
+                HostControlApi.JSON.constructType(PrStatus.class), PR_TIMEOUT);
+    }
+
+    /** POST /devices/{name}/pr/{action}. */
+    PrActionView reservationAction(String nameOrId, String action, PrRequest body) throws IOException {
+        return http.send("POST", "/devices/" + encode(nameOrId) + "/pr/" + action,
+                body == null ? new PrRequest(null, null, null, null) : body,
+                HostControlApi.JSON.constructType(PrActionView.class), PR_TIMEOUT);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static JavaType list(Class<?> c) {

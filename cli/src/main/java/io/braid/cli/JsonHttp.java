@@ -73,8 +73,13 @@ final class JsonHttp {
 
     /** One call; {@code body} (or none) goes as JSON, the answer is read as {@code type}. */
     <T> T send(String method, String path, Object body, JavaType type) throws IOException {
+        return send(method, path, body, type, TIMEOUT);
+    }
+
+    /** {@link #send(String, String, Object, JavaType)} for a call that may take up to {@code timeout}. */
+    <T> T send(String method, String path, Object body, JavaType type, Duration timeout) throws IOException {
         URI uri = URI.create(base + prefix + path);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json")
                 .header("Content-Type", "application/json")
@@ -88,7 +93,7 @@ final class JsonHttp {
             throw new ApiClient.NotRunningException("no " + peer + " answers at " + base + deadHint);
         } catch (HttpTimeoutException e) {
             throw new ApiClient.NotRunningException("the " + peer + " at " + base + " did not answer within "
-                    + TIMEOUT.toSeconds() + "s");
+                    + timeout.toSeconds() + "s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
