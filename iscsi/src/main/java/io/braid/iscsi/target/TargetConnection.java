@@ -301,6 +301,7 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (pdu) {
+            case ScsiCommand c when session.hasEnded() -> c.release(); // sent after a logout of the session
             case ScsiCommand c -> onScsiCommand(c);
             case NopOut n -> {
                 session.refreshWindow();
@@ -1060,6 +1061,12 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
             moveTo(State.IN_LOGOUT);
         }
         Session s = session;
+        if (l.reasonCode() == LogoutRequest.CLOSE_SESSION || victim == this && s.connectionCount() == 1) {
+            // The nexus ends before the answer leaves: once the initiator reads it, a command it
+            // sends on another session must find this one's reservations gone (libiscsi's
+            // Sanitize.Reset right after Sanitize.Reservations met RESERVATION CONFLICT otherwise).
+            s.end();
+        }
         LogoutResponse answer = new LogoutResponse(0, l.itt(), statSn++, s.expCmdSn(), s.maxCmdSn(),
                 params.defaultTime2Wait(), params.defaultTime2Retain());
         var future = channel.writeAndFlush(answer);
