@@ -184,9 +184,14 @@ public final class Session {
             from.deliver(pdu);
             return;
         }
-        List<Queued> ready = new ArrayList<>(1);
+        List<Queued> ready;
         synchronized (this) {
-            if (cmdSn == expCmdSn) {
+            if (cmdSn == expCmdSn && waiting.isEmpty()) {
+                // The usual case, commands arriving in order: nothing queued to deliver with it.
+                expCmdSn++;
+                ready = null;
+            } else if (cmdSn == expCmdSn) {
+                ready = new ArrayList<>(2);
                 ready.add(new Queued(from, pdu));
                 advance(ready);
             } else if (SerialNumbers.inWindow(cmdSn, expCmdSn + 1, maxCmdSn)
@@ -201,7 +206,11 @@ public final class Session {
                 return;
             }
         }
-        deliver(from, ready);
+        if (ready == null) {
+            from.deliver(pdu);
+        } else {
+            deliver(from, ready);
+        }
     }
 
     /** Moves ExpCmdSN past the slot just filled and over every waiting slot that follows it. */
