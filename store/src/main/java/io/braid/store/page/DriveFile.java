@@ -120,7 +120,7 @@ final class DriveFile implements Closeable {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             FileLock l = lockOrFail(ch, path);
-            long size = ch.size();
+            long size = size(path, ch);
             DriveHeader h;
             try {
                 h = DriveHeader.layout(UUID.randomUUID(), storeId, index, pageSize, size,
@@ -206,6 +206,31 @@ final class DriveFile implements Closeable {
         }
     }
 
+    /**
+     * The size of a drive: the file's length, or for a block device (whose {@code st_size}, and so
+     * {@link FileChannel#size()}, is 0) the kernel's sector count in
+     * {@code /sys/class/block/<dev>/size} (512-byte sectors whatever the logical block size; the
+     * same number {@code BLKGETSIZE64} reports, divided by 512).
+     */
+    static long size(Path path, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size > 0 || Files.isRegularFile(path)) {
+            return size;
+        }
+        Path dev = path.toRealPath(); // /dev/disk/by-id/... links resolve to /dev/sdX
+        Path sys = Path.of("/sys/class/block", dev.getFileName().toString(), "size");
+        if (!Files.isReadable(sys)) {
+            throw new IOException("drive " + path + " is neither a regular file nor a block device with a size in "
+                    + sys);
+        }
+        String text = Files.readString(sys).trim();
+        try {
+            return Math.multiplyExact(Long.parseLong(text), 512L);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IOException("drive " + path + ": " + sys + " holds \"" + text + "\", not a sector count", e);
+        }
+    }
+
     private static FileLock lockOrFail(FileChannel ch, Path path) throws IOException {
         try {
             FileLock l = ch.tryLock();
@@ -250,6 +275,12 @@ final class DriveFile implements Closeable {
     void read(long slot, long offsetInSlot, ByteBuffer dst) throws IOException {
         long pos = dataPosition(slot, offsetInSlot) - dst.position();
         try {
+            // The first call goes straight to the channel (no lambda on the hot path); a short
+            // read or a channel closed by an interrupt continues through withChannel.
+            if (dst.hasRemaining() && tryRead(dst, pos) < 0) {
+                throw new EOFException("drive " + path + " ended at " + (pos + dst.position())
+                        + "; was it truncated?");
+            }
             while (dst.hasRemaining()) {
                 int n = withChannel(ch -> ch.read(dst, pos + dst.position()));
                 if (n < 0) {
@@ -268,6 +299,9 @@ final class DriveFile implements Closeable {
     void write(long slot, long offsetInSlot, ByteBuffer src) throws IOException {
         long pos = dataPosition(slot, offsetInSlot) - src.position();
         try {
+            if (src.hasRemaining()) {
+                tryWrite(src, pos);
+            }
             while (src.hasRemaining()) {
                 withChannel(ch -> ch.write(src, pos + src.position()));
             }
@@ -338,6 +372,31 @@ final class DriveFile implements Closeable {
 
     boolean isClosed() {
         return closed.get();
+    }
+
+    /** One read on the current channel; 0 (retry through withChannel) when it was closed meanwhile. */
+    private int tryRead(ByteBuffer dst, long pos) throws IOException {
+        FileChannel ch = channel;
+        try {
+            return ch.read(dst, pos + dst.position());
+        } catch (ClosedByInterruptException e) {
+            reopenAfterInterrupt(ch);
+            throw e;
+        } catch (ClosedChannelException e) {
+            return 0;
+        }
+    }
+
+    private void tryWrite(ByteBuffer src, long pos) throws IOException {
+        FileChannel ch = channel;
+        try {
+            ch.write(src, pos + src.position());
+        } catch (ClosedByInterruptException e) {
+            reopenAfterInterrupt(ch);
+            throw e;
+        } catch (ClosedChannelException e) {
+            // retried through withChannel, which tells a reopened channel from a closed drive
+        }
     }
 
     @FunctionalInterface
