@@ -14,6 +14,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -86,6 +87,7 @@ public final class PageStore implements Closeable {
     private int allocRotor;                                              // guarded by meta
     private Journal journal;
     private volatile ScrubTask scrub;
+    private volatile Instant lastScrub; // end of the last complete scrub (or the store's start)
     private volatile boolean closed;
 
     private PageStore(PageStoreConfig config, Path dir, UUID storeId, int pageSize,
@@ -572,8 +574,24 @@ public final class PageStore implements Closeable {
     }
 
     private void startBackground() {
+        loadScrubTime();
         long ms = config.cleanInterval().toMillis();
         maintenance.scheduleWithFixedDelay(this::maintain, ms, ms, TimeUnit.MILLISECONDS);
+        if (!config.scrubInterval().isZero()) {
+            // Looked at once a minute (more often only for intervals shorter than that).
+            long tick = Math.max(50, Math.min(60_000, config.scrubInterval().toMillis() / 4));
+            maintenance.scheduleWithFixedDelay(() -> {
+                try {
+                    if (!closed) {
+                        scheduleScrub();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    if (!closed) {
+                        log.error("page store {}: the scheduled scrub did not start: {}", storeId, e.toString());
+                    }
+                }
+            }, tick, tick, TimeUnit.MILLISECONDS);
+        }
         for (Drive d : drives) {
             if (d.state == DriveState.REBUILDING && d.file != null) {
                 startRebuild(d);
@@ -2238,6 +2256,74 @@ public final class PageStore implements Closeable {
     }
 
     /** The running or last scrub since the store opened. */
+    /**
+     * When the next scheduled scrub starts: {@code scrubInterval} after the end of the last complete
+     * one (or after the store was created or first opened by a version with scheduled scrubs);
+     * empty when scrubs run on demand only.
+     */
+    public Optional<Instant> nextScheduledScrub() {
+        Duration every = config.scrubInterval();
+        Instant last = lastScrub;
+        return every.isZero() || last == null ? Optional.empty() : Optional.of(last.plus(every));
+    }
+
+    /** Starts the scheduled scrub when it is due and no scrub runs (called by the maintenance thread). */
+    void scheduleScrub() throws IOException {
+        Optional<Instant> next = nextScheduledScrub();
+        if (next.isEmpty() || Instant.now().isBefore(next.get())) {
+            return;
+        }
+        ScrubTask s = scrub;
+        if (s != null && s.progress().state() == TaskProgress.State.RUNNING) {
+            return;
+        }
+        log.info("page store {}: starting the scheduled scrub (every {}, last ended {})", storeId,
+                config.scrubInterval(), lastScrub);
+        startScrub();
+    }
+
+    /** A scrub walked every page: the schedule counts from now, and this survives a restart. */
+    void scrubCompleted(Instant at) {
+        lastScrub = at;
+        writeScrubTime(at);
+    }
+
+    private static final String SCRUB_FILE = "scrub-last";
+
+    /** Loads the end of the last complete scrub from the metadata directories (the later one wins). */
+    private void loadScrubTime() {
+        Instant best = null;
+        for (Path d : List.of(dir, mirror)) {
+            try {
+                Path f = d.resolve(SCRUB_FILE);
+                if (Files.exists(f)) {
+                    Instant t = Instant.ofEpochMilli(Long.parseLong(Files.readString(f).trim()));
+                    best = best == null || t.isAfter(best) ? t : best;
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("page store {}: ignoring an unreadable {} in {}: {}", storeId, SCRUB_FILE, d, e.toString());
+            }
+        }
+        if (best == null) {
+            best = Instant.now(); // a new store (or one from before scheduled scrubs): count from now
+            writeScrubTime(best);
+        }
+        lastScrub = best;
+    }
+
+    private void writeScrubTime(Instant at) {
+        for (Path d : List.of(dir, mirror)) {
+            try {
+                Path tmp = d.resolve(SCRUB_FILE + ".tmp");
+                Files.writeString(tmp, Long.toString(at.toEpochMilli()) + "\n");
+                Files.move(tmp, d.resolve(SCRUB_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                log.warn("page store {}: could not record the scrub time in {}: {}", storeId, d, e.toString());
+            }
+        }
+    }
+
     public Optional<TaskProgress> scrubProgress() {
         ScrubTask s = scrub;
         return s == null ? Optional.empty() : Optional.of(s.progress());
