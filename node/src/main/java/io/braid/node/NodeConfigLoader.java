@@ -69,7 +69,7 @@ public final class NodeConfigLoader {
     }
 
     record StorageFile(List<String> drives, List<String> spares, String driveSize, String pageSize,
-                       Boolean startDegraded) {
+                       Boolean startDegraded, String metadataMirror, String scrubInterval, String scrubRate) {
     }
 
     /** A portal, written either as {@code "HOST:PORT"} or as {@code {address, tpgt}}. */
@@ -215,7 +215,14 @@ public final class NodeConfigLoader {
                 throw error("storage.pageSize", "is too large");
             }
             boolean degraded = raw.startDegraded() != null && raw.startDegraded();
-            return check("storage", () -> new StorageConfig(drives, spares, driveSize, (int) pageSize, degraded));
+            Path mirror = raw.metadataMirror() == null ? null
+                    : paths("storage.metadataMirror", List.of(raw.metadataMirror())).get(0);
+            java.time.Duration scrubInterval = raw.scrubInterval() == null ? d.scrubInterval()
+                    : check("storage.scrubInterval", () -> StorageConfig.parseInterval(raw.scrubInterval()));
+            long scrubRate = raw.scrubRate() == null ? d.scrubRate()
+                    : check("storage.scrubRate", () -> Sizes.parse(raw.scrubRate().replaceFirst("/s$", "")));
+            return check("storage", () -> new StorageConfig(drives, spares, driveSize, (int) pageSize, degraded,
+                    mirror, scrubInterval, scrubRate));
         }
 
         private List<Path> paths(String field, List<String> raw) throws ConfigException {

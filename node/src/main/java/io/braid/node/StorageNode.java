@@ -220,7 +220,10 @@ public final class StorageNode implements AutoCloseable {
                 .withSpares(st.spares())
                 .withCreateDriveBytes(st.driveSizeBytes())
                 .withPageSize(st.pageSize())
-                .withOpenDegraded(st.startDegraded());
+                .withOpenDegraded(st.startDegraded())
+                .withMetadataMirror(st.metadataMirror())
+                .withScrubInterval(st.scrubInterval())
+                .withThrottles(PageStoreConfig.DEFAULT_THROTTLE, st.scrubRate());
     }
 
     /** A volume from before the page store: its blocks stay in {@code volumes/<name>.img}. */
