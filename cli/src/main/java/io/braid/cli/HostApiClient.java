@@ -8,6 +8,7 @@ import io.braid.host.api.DeviceView;
 import io.braid.host.api.EventView;
 import io.braid.host.api.HostControlApi;
 import io.braid.host.api.HostControlFile;
+import io.braid.host.module.ModuleInfo;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -24,6 +25,8 @@ import java.util.List;
 /** A small client of the host agent's control API (see {@link HostControlApi}) for {@code braid host}. */
 final class HostApiClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /** Unloading waits until no I/O is inside the module (the agent bounds that at 30 s). */
+    private static final Duration UNLOAD_TIMEOUT = Duration.ofSeconds(45);
 
     private final URI base;
     private final String token;
@@ -58,16 +61,37 @@ final class HostApiClient {
         return get("/events?after=" + after, list(EventView.class));
     }
 
+    List<ModuleInfo> modules() throws IOException {
+        return get("/modules", list(ModuleInfo.class));
+    }
+
+    /** Loads (or replaces) the module in {@code jar}, an absolute path on the agent's machine. */
+    ModuleInfo loadModule(String jar) throws IOException {
+        String body = HostControlApi.JSON.writeValueAsString(new HostControlApi.LoadRequest(jar));
+        return send("POST", "/modules", HttpRequest.BodyPublishers.ofString(body),
+                HostControlApi.JSON.constructType(ModuleInfo.class));
+    }
+
+    ModuleInfo unloadModule(String name) throws IOException {
+        return send("DELETE", "/modules/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"),
+                HttpRequest.BodyPublishers.noBody(), HostControlApi.JSON.constructType(ModuleInfo.class));
+    }
+
     private static JavaType list(Class<?> c) {
         return HostControlApi.JSON.getTypeFactory().constructCollectionType(List.class, c);
     }
 
     private <T> T get(String path, JavaType type) throws IOException {
+        return send("GET", path, HttpRequest.BodyPublishers.noBody(), type);
+    }
+
+    private <T> T send(String method, String path, HttpRequest.BodyPublisher body, JavaType type) throws IOException {
         URI uri = URI.create(base + HostControlApi.PREFIX + path);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(method.equals("GET") ? TIMEOUT : UNLOAD_TIMEOUT)
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json")
-                .GET().build();
+                .header("Content-Type", "application/json")
+                .method(method, body).build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -95,7 +119,7 @@ final class HostApiClient {
                 // Not our JSON: keep the HTTP status.
             }
             throw new ApiClient.ApiCallException(response.statusCode(), code,
-                    "GET " + uri.getPath() + " failed: " + message + " (" + code + ")");
+                    method + " " + uri.getPath() + " failed: " + message + " (" + code + ")");
         }
         try {
             return HostControlApi.JSON.readValue(response.body(), type);

@@ -8,6 +8,9 @@ import io.braid.host.api.HostControlApi;
 import io.braid.host.api.HostControlFile;
 import io.braid.host.api.HostView;
 import io.braid.host.discovery.Path;
+import io.braid.host.module.ModuleException;
+import io.braid.host.module.ModuleInfo;
+import io.braid.host.module.ModuleRegistry;
 import io.braid.host.multipath.DeviceNaming;
 import io.braid.host.multipath.Multipath;
 import io.braid.host.multipath.MultipathDevice;
@@ -59,6 +62,7 @@ public final class HostRuntime implements AutoCloseable {
     private final List<ExportListener> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile HostControlApi api;
+    private volatile ModuleRegistry modules;
     private volatile boolean closed;
 
     /** Hears about exports coming and going. Called from I/O threads: return quickly. */
@@ -96,6 +100,7 @@ public final class HostRuntime implements AutoCloseable {
             agent = HostAgent.start(config.host());
             multipath = Multipath.start(agent, config.multipath(), DeviceNaming.of(config.exportNames()));
             HostRuntime r = new HostRuntime(config, nbd, agent, multipath);
+            r.modules = ModuleRegistry.start(multipath, config.modules(), config.dataDir());
             multipath.addListener(r.new Exporter());
             for (MultipathDevice d : multipath.devices()) {
                 r.export(d);
@@ -136,6 +141,11 @@ public final class HostRuntime implements AutoCloseable {
 
     public Multipath multipath() {
         return multipath;
+    }
+
+    /** The device policy modules. */
+    public ModuleRegistry modules() {
+        return modules;
     }
 
     public NbdServer nbd() {
@@ -244,6 +254,10 @@ public final class HostRuntime implements AutoCloseable {
             }
             nbd.close();
             multipath.close();
+            ModuleRegistry m = modules;
+            if (m != null) {
+                m.close();
+            }
             agent.close();
         } finally {
             stopped.countDown();
@@ -313,6 +327,36 @@ public final class HostRuntime implements AutoCloseable {
         @Override
         public List<ExportView> exports() {
             return HostRuntime.this.exports();
+        }
+
+        @Override
+        public List<ModuleInfo> modules() {
+            return modules.list();
+        }
+
+        @Override
+        public Optional<ModuleInfo> module(String name) {
+            return modules.module(name);
+        }
+
+        @Override
+        public ModuleInfo loadModule(String path) throws ModuleException {
+            java.nio.file.Path p;
+            try {
+                p = java.nio.file.Path.of(path);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new ModuleException("\"" + path + "\" is not a path: " + e.getMessage());
+            }
+            if (!p.isAbsolute()) {
+                throw new ModuleException(path + " is not an absolute path (the agent does not know the caller's"
+                        + " directory)");
+            }
+            return modules.load(p);
+        }
+
+        @Override
+        public ModuleInfo unloadModule(String name) throws ModuleException {
+            return modules.unload(name);
         }
     }
 }

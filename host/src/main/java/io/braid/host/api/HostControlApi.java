@@ -30,6 +30,10 @@ import java.util.Objects;
  * GET /api/v1/paths            -> [DevicePathView]
  * GET /api/v1/events?after=N   -> [EventView] (the last 1024 at most)
  * GET /api/v1/exports          -> [ExportView]
+ * GET /api/v1/modules          -> [ModuleInfo] (device policy modules: built-in, loaded, retiring)
+ * GET /api/v1/modules/{name}   -> ModuleInfo (404 when no such module is in memory)
+ * POST /api/v1/modules         {"path": "/abs/module.jar"} -> ModuleInfo (loads or replaces)
+ * DELETE /api/v1/modules/{name} -> ModuleInfo (unloads)
  * </pre>
  */
 public final class HostControlApi implements AutoCloseable {
@@ -80,6 +84,29 @@ public final class HostControlApi implements AutoCloseable {
             config.routes.get(PREFIX + "/paths", ctx -> ctx.json(view.paths()));
             config.routes.get(PREFIX + "/events", ctx -> ctx.json(view.events(after(ctx))));
             config.routes.get(PREFIX + "/exports", ctx -> ctx.json(view.exports()));
+            config.routes.get(PREFIX + "/modules", ctx -> ctx.json(view.modules()));
+            config.routes.get(PREFIX + "/modules/{name}", ctx -> ctx.json(view.module(ctx.pathParam("name"))
+                    .orElseThrow(() -> new ApiFailure(404, "not_found", "no module " + ctx.pathParam("name")
+                            + " is in memory"))));
+            config.routes.post(PREFIX + "/modules", ctx -> {
+                LoadRequest r = ctx.bodyAsClass(LoadRequest.class);
+                if (r == null || r.path() == null || r.path().isBlank()) {
+                    throw new ApiFailure(400, "bad_request", "give the module jar as {\"path\": \"/abs/module.jar\"}");
+                }
+                try {
+                    ctx.json(view.loadModule(r.path()));
+                } catch (io.braid.host.module.ModuleException e) {
+                    throw new ApiFailure(400, "bad_module", e.getMessage());
+                }
+            });
+            config.routes.delete(PREFIX + "/modules/{name}", ctx -> {
+                try {
+                    ctx.json(view.unloadModule(ctx.pathParam("name")));
+                } catch (io.braid.host.module.ModuleException e) {
+                    boolean unknown = view.module(ctx.pathParam("name")).isEmpty();
+                    throw new ApiFailure(unknown ? 404 : 400, unknown ? "not_found" : "bad_request", e.getMessage());
+                }
+            });
             config.routes.exception(ApiFailure.class, (e, ctx) -> answer(ctx, e.status, e.code, e.getMessage()));
             config.routes.exception(HttpResponseException.class, (e, ctx) ->
                     answer(ctx, e.getStatus(), e.getStatus() == 404 ? "not_found" : "http_" + e.getStatus(),
@@ -131,6 +158,10 @@ public final class HostControlApi implements AutoCloseable {
 
     private static void answer(Context ctx, int status, String code, String message) {
         ctx.status(status).json(ApiError.of(code, message));
+    }
+
+    /** The body of {@code POST /api/v1/modules}. */
+    public record LoadRequest(String path) {
     }
 
     /** An error a handler answers with. */
