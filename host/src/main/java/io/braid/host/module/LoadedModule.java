@@ -25,9 +25,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <p><b>How a stalling module cannot stall I/O.</b> Every call into an external module runs on
  * the module's own decision thread; the I/O thread that needs the decision waits for it at most
  * the decision budget. A call that takes longer is abandoned (the decision thread is
- * interrupted), the built-in policy decides instead, and the module is quarantined, so no later
- * I/O waits for it at all. A call that throws, or returns a path that was not offered, does the
- * same. Built-in modules are trusted and run inline on the I/O thread.
+ * interrupted) and the built-in policy decides instead, for that I/O. When the module's decisions
+ * keep overrunning — no decision within the budget for {@link #OVERRUN_QUARANTINE_NANOS} (or 20
+ * budgets, whichever is longer) while decisions were asked — it is quarantined and no later I/O
+ * waits for it at all. (A single late decision does not quarantine: a GC pause or a busy machine
+ * makes one now and then; a stalled module makes every one late.) A call that throws, or returns
+ * a path that was not offered, quarantines at once. Built-in modules are trusted and run inline on
+ * the I/O thread.
  */
 final class LoadedModule {
     private static final Logger log = LoggerFactory.getLogger(LoadedModule.class);
@@ -45,8 +49,18 @@ final class LoadedModule {
     final LongAdder decisions = new LongAdder();
     final LongAdder errors = new LongAdder();
     final LongAdder decisionNanos = new LongAdder();
-    /** Commands inside the module: chosen by it and not yet ended, plus calls under way. */
+    /** Commands the module chose that have not ended (or gone to another policy). */
+    final AtomicLong commands = new AtomicLong();
+    /** Calls into the module under way or queued for its thread. */
     final AtomicLong inside = new AtomicLong();
+    /** Calls abandoned over the budget that have not returned yet (counted in {@link #inside} too). */
+    final AtomicLong stuck = new AtomicLong();
+    private volatile Thread decisionThread;
+    /** How long decisions must keep overrunning the budget before the module is quarantined. */
+    static final long OVERRUN_QUARANTINE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private final long overrunQuarantineNanos;
+    /** When the current run of decisions over the budget began (System.nanoTime), or 0. */
+    private final AtomicLong overrunSince = new AtomicLong();
     private volatile ModuleState state = ModuleState.ACTIVE;
     private volatile String reason;
 
@@ -65,10 +79,12 @@ final class LoadedModule {
         this.loadOrder = loadOrder;
         this.loader = loader;
         this.budgetNanos = budgetNanos;
+        this.overrunQuarantineNanos = Math.max(OVERRUN_QUARANTINE_NANOS, 20 * budgetNanos);
         this.quarantine = quarantine;
         this.thread = builtin ? null : Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "braid-module-" + name);
             t.setDaemon(true);
+            decisionThread = t;
             if (loader != null) {
                 t.setContextClassLoader(loader);
             }
@@ -114,11 +130,19 @@ final class LoadedModule {
      * @throws NoDecision when the module is not active, threw, or took longer than the budget
      */
     <T> T decide(String what, Callable<T> call) throws NoDecision {
+        return decide(what, call, budgetNanos);
+    }
+
+    /** Calls that set a device up (claims, newPolicy, close) may take this long: they are rare and not per I/O. */
+    static final long SETUP_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** {@link #decide(String, Callable)} with a budget of its own. */
+    <T> T decide(String what, Callable<T> call, long budgetNanos) throws NoDecision {
         if (state != ModuleState.ACTIVE && state != ModuleState.RETIRING) {
             throw new NoDecision(name + " is " + state.label());
         }
         long start = System.nanoTime();
-        if (thread == null || Thread.currentThread().getName().equals("braid-module-" + name)) {
+        if (thread == null || Thread.currentThread() == decisionThread) {
             try {
                 T r = call.call();
                 count(start);
@@ -130,11 +154,22 @@ final class LoadedModule {
             }
         }
         inside.incrementAndGet();
+        java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+        // 0 queued, 1 running, 2 dropped before it ran (its count already taken back).
+        java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger();
         FutureTask<T> task = new FutureTask<>(() -> {
+            if (!phase.compareAndSet(0, 1)) {
+                return null;
+            }
             try {
                 return call.call();
             } finally {
-                inside.decrementAndGet();
+                synchronized (abandoned) {
+                    if (abandoned.get()) {
+                        stuck.decrementAndGet();
+                    }
+                    inside.decrementAndGet();
+                }
             }
         });
         try {
@@ -148,10 +183,26 @@ final class LoadedModule {
             count(start);
             return r;
         } catch (TimeoutException e) {
+            if (phase.compareAndSet(0, 2)) {
+                inside.decrementAndGet(); // never ran: queued behind a stuck call
+            } else {
+                synchronized (abandoned) {
+                    if (!task.isDone()) {
+                        abandoned.set(true);
+                        stuck.incrementAndGet();
+                    }
+                }
+            }
             task.cancel(true);
             errors.increment();
-            fault(what + " took longer than the decision budget of " + micros(budgetNanos)
-                    + " (abandoned for the built-in decision)");
+            long now = System.nanoTime();
+            long since = overrunSince.get();
+            if (since == 0) {
+                overrunSince.compareAndSet(0, now);
+            } else if (now - since >= overrunQuarantineNanos) {
+                fault(what + " took longer than the decision budget of " + micros(budgetNanos) + ", every decision for "
+                        + (now - since) / 1_000_000 + " ms (each abandoned for the built-in decision)");
+            }
             throw new NoDecision("over budget");
         } catch (ExecutionException e) {
             errors.increment();
@@ -163,6 +214,16 @@ final class LoadedModule {
         } catch (java.util.concurrent.CancellationException e) {
             throw new NoDecision("cancelled");
         }
+    }
+
+    /**
+     * I/O inside the module: commands it chose that have not ended, and calls under way — not
+     * counting calls stuck past the budget (abandoned), nor, once it is quarantined, any call
+     * (its decisions are no longer used).
+     */
+    long ioInside() {
+        long calls = reason != null ? 0 : Math.max(0, inside.get() - stuck.get());
+        return Math.max(0, commands.get()) + calls;
     }
 
     /** Runs a notification in the module without waiting for it (completions). */
@@ -205,6 +266,7 @@ final class LoadedModule {
     }
 
     private void count(long start) {
+        overrunSince.set(0);
         decisions.increment();
         decisionNanos.add(System.nanoTime() - start);
     }

@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param directory      where discovery looks for module jars when a device appears; null for
  *                       {@code <dataDir>/modules}
  * @param decisionBudget the longest an I/O waits for a module's decision; a decision that takes
- *                       longer is abandoned for the built-in one and the module is quarantined
+ *                       longer is abandoned for the built-in one, and a module whose decisions
+ *                       keep overrunning it (for a second) is quarantined
  * @param autoLoad       whether a new device no loaded module claims makes the agent look for a
  *                       claiming module in {@code directory}
  */

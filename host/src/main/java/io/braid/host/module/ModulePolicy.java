@@ -73,7 +73,8 @@ final class ModulePolicy implements PathSelector, ErrorAnalyzer, FailureScope, I
         asDevicePolicy = new DevicePolicy(name, this, this, this, p instanceof IoScheduling ? this : null);
         if (p instanceof IoScheduling s) {
             try {
-                maxOutstanding = Math.max(0, module.decide("maxOutstandingPerPath", s::maxOutstandingPerPath));
+                maxOutstanding = Math.max(0, module.decide("maxOutstandingPerPath", s::maxOutstandingPerPath,
+                        LoadedModule.SETUP_BUDGET_NANOS));
             } catch (LoadedModule.NoDecision e) {
                 maxOutstanding = 0;
             }
@@ -150,12 +151,12 @@ final class ModulePolicy implements PathSelector, ErrorAnalyzer, FailureScope, I
 
     @Override
     public void acquire(IoInfo io) {
-        module.inside.incrementAndGet();
+        module.commands.incrementAndGet();
     }
 
     @Override
     public void release(IoInfo io) {
-        module.inside.decrementAndGet();
+        module.commands.decrementAndGet();
     }
 
     // ------------------------------------------------------------------ ErrorAnalyzer

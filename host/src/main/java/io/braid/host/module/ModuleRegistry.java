@@ -275,7 +275,7 @@ public final class ModuleRegistry implements PolicyResolver, MultipathListener, 
         }
         return new ModuleInfo(m.name, m.version, m.builtin, m.state().label(),
                 m.jar == null ? null : m.jar.toString(), devices, m.decisions.sum(), m.errors.sum(),
-                m.meanDecisionMicros(), m.builtin ? 0 : Math.max(0, m.inside.get()), m.reason());
+                m.meanDecisionMicros(), m.ioInside(), m.reason());
     }
 
     /** A module class found in a jar, not registered yet. */
@@ -427,7 +427,7 @@ public final class ModuleRegistry implements PolicyResolver, MultipathListener, 
         List<LoadedModule> claimers = new ArrayList<>();
         for (LoadedModule m : active) {
             try {
-                if (Boolean.TRUE.equals(m.decide("claims", () -> m.module.claims(attrs)))) {
+                if (Boolean.TRUE.equals(m.decide("claims", () -> m.module.claims(attrs), LoadedModule.SETUP_BUDGET_NANOS))) {
                     claimers.add(m);
                 }
             } catch (LoadedModule.NoDecision e) {
@@ -454,7 +454,7 @@ public final class ModuleRegistry implements PolicyResolver, MultipathListener, 
         ModulePolicy mp = new ModulePolicy(m, device.id(), device.blockSize(), native_, driver, m.name + " " + m.version);
         DeviceAttributes attrs = SpiViews.attributes(device);
         try {
-            PathPolicy p = m.decide("newPolicy", () -> m.module.newPolicy(attrs, mp));
+            PathPolicy p = m.decide("newPolicy", () -> m.module.newPolicy(attrs, mp), LoadedModule.SETUP_BUDGET_NANOS);
             if (p == null) {
                 m.errors.increment();
                 quarantine(m, "newPolicy returned null for device " + device.id());
@@ -538,7 +538,7 @@ public final class ModuleRegistry implements PolicyResolver, MultipathListener, 
      */
     private void retire(LoadedModule m, String why) {
         long deadline = System.nanoTime() + RETIRE_BOUND_NANOS;
-        while (m.inside.get() > 0 && System.nanoTime() - deadline < 0 && !closed) {
+        while (m.ioInside() > 0 && System.nanoTime() - deadline < 0 && !closed) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -546,13 +546,13 @@ public final class ModuleRegistry implements PolicyResolver, MultipathListener, 
                 break;
             }
         }
-        long left = m.inside.get();
+        long left = m.ioInside();
         if (m.state() == ModuleState.RETIRING) {
             try {
                 m.decide("close", () -> {
                     m.module.close();
                     return null;
-                });
+                }, LoadedModule.SETUP_BUDGET_NANOS);
             } catch (LoadedModule.NoDecision e) {
                 log.warn("modules: {} {}: close failed: {}", m.name, m.version, e.getMessage());
             }

@@ -140,9 +140,12 @@ class ModuleRegistryTest {
     @Test
     void throwingStallingAndWrongPathModulesAreQuarantinedWhileIoContinues() throws Exception {
         MultipathDevice d = start(ModuleConfig.defaults().withDecisionBudget(Duration.ofMillis(20)));
-        for (Class<? extends io.braid.policy.spi.PolicyModule> c : List.of(TestModules.Throwing.class,
-                TestModules.Stalling.class, TestModules.WrongPath.class)) {
-            try (Load load = new Load(d, 3).start()) {
+        List<Class<? extends io.braid.policy.spi.PolicyModule>> faulty = List.of(TestModules.Throwing.class,
+                TestModules.Stalling.class, TestModules.WrongPath.class);
+        for (int i = 0; i < faulty.size(); i++) {
+            Class<? extends io.braid.policy.spi.PolicyModule> c = faulty.get(i);
+            // Each round verifies regions of its own (3 workers × 512 KiB from 1.5 MiB × round).
+            try (Load load = new Load(d, 3, i * 3).start()) {
                 ModuleInfo m = runtime.modules().load(ModuleJars.jar(dir.resolve(c.getSimpleName() + ".jar"), c, "1"));
                 // It ran the device (and may be quarantined already: its first decisions are quick).
                 assertThat(events(MultipathEvent.Type.POLICY_CHANGED)).anyMatch(e -> e.contains("-> " + m.name() + " 1"));
@@ -194,13 +197,21 @@ class ModuleRegistryTest {
         volatile boolean stop;
 
         Load(MultipathDevice device, int workers) {
+            this(device, workers, 0);
+        }
+
+        /** Workers {@code first}, {@code first + 1}, ...: worker w owns the 512 KiB at w × 512 KiB. */
+        Load(MultipathDevice device, int workers, int first) {
             this.device = device;
             this.workers = workers;
             this.threads = new Thread[workers];
+            this.first = first;
         }
 
+        final int first;
+
         Load start() {
-            AtomicInteger id = new AtomicInteger();
+            AtomicInteger id = new AtomicInteger(first);
             for (int w = 0; w < workers; w++) {
                 int worker = id.getAndIncrement();
                 threads[w] = Thread.ofPlatform().daemon().name("load-" + worker).start(() -> run(worker));
