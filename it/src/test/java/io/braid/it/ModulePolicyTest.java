@@ -40,7 +40,8 @@ class ModulePolicyTest {
         Path data = dir.resolve("data");
         // Discovery's module directory, filled before the agent starts: the device's attributes match.
         ModuleJars.example(data.resolve("modules"), LatencyPolicyModule.class, "1.0-it");
-        Files.writeString(data.resolve("modules").resolve("not-a-module.jar"), "junk");
+        // Sorts first: discovery reports it and goes on to the next jar.
+        Files.writeString(data.resolve("modules").resolve("a-broken.jar"), "junk");
         Path v2 = ModuleJars.copyWithVersion(data.resolve("modules").resolve("latency-policy-1.0-it.jar"),
                 Files.createDirectories(jars).resolve("latency-policy-2.0-it.jar"), "2.0-it");
         Path throwing = ModuleJars.jar(jars.resolve("throwing.jar"), FaultyModules.Throwing.class, "1");
@@ -53,7 +54,7 @@ class ModulePolicyTest {
             JsonNode loaded = module(up, name);
             assertThat(loaded.get("builtin").asBoolean()).isFalse();
             assertThat(loaded.get("devices").asInt()).isEqualTo(1);
-            assertThat(events(up)).anyMatch(e -> e.contains("module-error") && e.contains("not-a-module.jar"));
+            assertThat(events(up)).anyMatch(e -> e.contains("module-error") && e.contains("a-broken.jar"));
 
             try (FioRun fio = FioRun.start(dir, up.nbd(V), null, "--name=modules", "--rw=randwrite",
                     "--bs=4k", "--iodepth=16", "--numjobs=2", "--size=16M", "--offset_increment=16M",

@@ -245,6 +245,59 @@ public final class ModuleRegistry implements PolicyResolver, MultipathListener, 
         return mp == null ? Optional.empty() : Optional.of(mp.module.name);
     }
 
+    /**
+     * How the device's policy wants persistent reservations kept across its paths (the
+     * {@link io.braid.policy.spi.ReservationHandling} capability), for the host's reservation
+     * keeper. Every answer goes through the module's guard; a policy without the capability, a
+     * module that fails to answer, and an unknown device give the defaults (register on every
+     * path including new ones, reserve through the first, re-establish after failover).
+     */
+    public io.braid.policy.spi.ReservationHandling reservations(String deviceId) {
+        ModulePolicy mp = assigned.get(deviceId);
+        PathPolicy p = mp == null ? null : mp.spiPolicy();
+        if (!(p instanceof io.braid.policy.spi.ReservationHandling r)) {
+            return new io.braid.policy.spi.ReservationHandling() { };
+        }
+        LoadedModule m = mp.module;
+        io.braid.policy.spi.ReservationHandling defaults = new io.braid.policy.spi.ReservationHandling() { };
+        return new io.braid.policy.spi.ReservationHandling() {
+            @Override
+            public boolean registerOnNewPaths() {
+                try {
+                    return m.decide("registerOnNewPaths", r::registerOnNewPaths);
+                } catch (LoadedModule.NoDecision e) {
+                    return defaults.registerOnNewPaths();
+                }
+            }
+
+            @Override
+            public io.braid.policy.spi.PathRef reservePath(List<io.braid.policy.spi.PathRef> paths) {
+                List<io.braid.policy.spi.PathRef> offered = List.copyOf(paths);
+                try {
+                    io.braid.policy.spi.PathRef chosen = m.decide("reservePath", () -> r.reservePath(offered));
+                    if (offered.contains(chosen)) {
+                        return chosen;
+                    }
+                    m.errors.increment();
+                    m.fault("reservePath returned " + chosen + ", which is not one of the " + offered.size()
+                            + " paths offered");
+                } catch (LoadedModule.NoDecision e) {
+                    // The default.
+                }
+                return defaults.reservePath(offered);
+            }
+
+            @Override
+            public boolean reestablishAfterFailover() {
+                try {
+                    return m.decide("reestablishAfterFailover", r::reestablishAfterFailover);
+                } catch (LoadedModule.NoDecision e) {
+                    return defaults.reestablishAfterFailover();
+                }
+            }
+        };
+    }
+
     @Override
     public void close() {
         List<LoadedModule> all;
@@ -389,15 +442,28 @@ public final class ModuleRegistry implements PolicyResolver, MultipathListener, 
             // The old version's devices go to whichever module claims them now (normally the new version).
             moveDevices(old, m, "module " + m.name + " " + old.version + " replaced by " + m.version);
         }
-        // Devices on a built-in policy that the new module claims.
+        // Devices on a built-in policy that the new module claims; a device another module runs
+        // that it claims too is a conflict.
         for (MultipathDevice d : driver.devices()) {
             ModulePolicy current = assigned.get(d.id());
-            if (current == null || !current.module.builtin || !m.active()) {
+            if (current == null || current.module == m || !m.active()) {
                 continue;
             }
-            ModulePolicy mp = claimFor(d.device(), driver.config().ruleFor(d.device()), m);
-            if (mp != null) {
-                switchTo(d, mp, "claimed by module " + m.name + " " + m.version);
+            if (current.module.builtin) {
+                ModulePolicy mp = claimFor(d.device(), driver.config().ruleFor(d.device()), m);
+                if (mp != null) {
+                    switchTo(d, mp, "claimed by module " + m.name + " " + m.version);
+                }
+                continue;
+            }
+            DeviceAttributes attrs = SpiViews.attributes(d.device());
+            try {
+                if (Boolean.TRUE.equals(m.decide("claims", () -> m.module.claims(attrs), LoadedModule.SETUP_BUDGET_NANOS))) {
+                    quarantine(m, "claims device " + d.id() + ", which module " + current.module.name
+                            + " (loaded earlier) claims too");
+                }
+            } catch (LoadedModule.NoDecision e) {
+                // Quarantined by the guard.
             }
         }
         if (old != null) {

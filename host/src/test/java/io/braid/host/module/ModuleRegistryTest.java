@@ -120,6 +120,14 @@ class ModuleRegistryTest {
                 Thread.sleep(2);
             }
 
+            // The reservation capability answers through the guard; a built-in gives the defaults.
+            var pr = runtime.modules().reservations(d.id());
+            List<io.braid.policy.spi.PathRef> refs = d.paths().stream().map(p -> new io.braid.policy.spi.PathRef(
+                    p.id().hostPort(), p.id().storagePort(), p.id().targetName(), p.id().lun())).toList();
+            assertThat(pr.reservePath(refs)).isEqualTo(refs.getLast());
+            assertThat(pr.reestablishAfterFailover()).isFalse();
+            assertThat(pr.registerOnNewPaths()).isTrue();
+
             ModuleInfo replaced = runtime.modules().load(v2);
             assertThat(replaced.version()).isEqualTo("2.0");
             assertThat(d.policy().name()).isEqualTo("good 2.0");
@@ -131,6 +139,7 @@ class ModuleRegistryTest {
 
             runtime.modules().unload("good");
             assertThat(d.policy().name()).isEqualTo("service-time");
+            assertThat(runtime.modules().reservations(d.id()).reservePath(refs)).isEqualTo(refs.getFirst());
             assertThat(runtime.modules().present("good")).isFalse();
             load.awaitOps(300);
         }
@@ -165,7 +174,7 @@ class ModuleRegistryTest {
     }
 
     @Test
-    void badJarsGiveClearErrors() throws Exception {
+    void badJarsGiveClearErrorsAndAModuleSeesOnlyTheSpi() throws Exception {
         start(ModuleConfig.defaults());
         Path notJar = Files.writeString(dir.resolve("junk.jar"), "not a zip");
         assertThatThrownBy(() -> runtime.modules().load(notJar)).isInstanceOf(ModuleException.class)
@@ -173,6 +182,21 @@ class ModuleRegistryTest {
         assertThatThrownBy(() -> runtime.modules().load(dir.resolve("missing.jar")))
                 .isInstanceOf(ModuleException.class).hasMessageContaining("is not a file");
         assertThat(runtime.modules().list()).hasSize(4);
+
+        // A module sees the SPI and the JDK, not the agent or its libraries.
+        ModuleInfo peeking = runtime.modules().load(ModuleJars.jar(dir.resolve("peeking.jar"),
+                TestModules.Peeking.class, "1"));
+        assertThat(peeking.devices()).isEqualTo(1);
+        runtime.modules().unload("peeking");
+
+        // Conflicting claims: the module loaded later is quarantined, the earlier one keeps the device.
+        runtime.modules().load(ModuleJars.jar(dir.resolve("good.jar"), TestModules.Good.class, "1"));
+        ModuleInfo late = runtime.modules().load(ModuleJars.jar(dir.resolve("peeking2.jar"), TestModules.Peeking.class,
+                "2"));
+        assertThat(late.state()).isEqualTo("quarantined");
+        assertThat(late.reason()).contains("which module good (loaded earlier) claims too");
+        assertThat(info("good").devices()).isEqualTo(1);
+        assertThat(runtime.multipath().devices().get(0).policy().name()).isEqualTo("good 1");
     }
 
     @Test

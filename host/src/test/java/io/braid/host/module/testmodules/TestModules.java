@@ -51,7 +51,18 @@ public final class TestModules {
         }
     }
 
-    static final class Limited implements PathPolicy, IoScheduling {
+    /** Also says how reservations go: through the last path offered, not re-established after failover. */
+    static final class Limited implements PathPolicy, IoScheduling, io.braid.policy.spi.ReservationHandling {
+        @Override
+        public PathRef reservePath(List<PathRef> paths) {
+            return paths.get(paths.size() - 1);
+        }
+
+        @Override
+        public boolean reestablishAfterFailover() {
+            return false;
+        }
+
         private final AtomicInteger next = new AtomicInteger();
 
         @Override
@@ -67,6 +78,34 @@ public final class TestModules {
         @Override
         public long queueRank(IoRequest io) {
             return io.offset();
+        }
+    }
+
+    /** Claims only if it can see neither the agent's classes nor its libraries (its class loader's isolation). */
+    public static final class Peeking extends Base {
+        @Override
+        public String name() {
+            return "peeking";
+        }
+
+        @Override
+        public boolean claims(DeviceAttributes device) {
+            return super.claims(device) && !visible("io.braid.host.HostRuntime") && !visible("org.slf4j.Logger")
+                    && !visible("io.netty.buffer.ByteBuf") && visible("io.braid.policy.spi.PathRef");
+        }
+
+        private static boolean visible(String name) {
+            try {
+                Class.forName(name, false, Peeking.class.getClassLoader());
+                return true;
+            } catch (ClassNotFoundException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public PathPolicy newPolicy(DeviceAttributes device, DeviceControl control) {
+            return (candidates, io) -> candidates.get(0).ref();
         }
     }
 
