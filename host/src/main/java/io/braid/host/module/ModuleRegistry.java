@@ -64,6 +64,8 @@ public final class ModuleRegistry implements PolicyResolver, MultipathListener, 
     static final int MAX_DIRECTORY_JARS = 64;
     /** The longest a retiring module is waited for before its class loader is closed anyway. */
     static final long RETIRE_BOUND_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** The longest {@link #unload} waits for the module to leave memory before it answers. */
+    static final long UNLOAD_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final Multipath driver;
     private final ModuleConfig config;
@@ -191,7 +193,9 @@ public final class ModuleRegistry implements PolicyResolver, MultipathListener, 
 
     /**
      * Unloads the module: its devices move to their built-in policies (no I/O fails), and once
-     * no I/O is inside it its class loader is closed.
+     * no I/O is inside it its class loader is closed. Returns once that happened, or after
+     * {@link #UNLOAD_WAIT_NANOS} with the module still {@code retiring} (it goes on in the
+     * background, bounded by {@link #RETIRE_BOUND_NANOS}).
      *
      * @throws ModuleException when no module of that name is loaded, or it is built in
      */
@@ -211,7 +215,16 @@ public final class ModuleRegistry implements PolicyResolver, MultipathListener, 
         }
         driver.report(MultipathEvent.Type.MODULE_UNLOADED, null, name + " " + m.version + " unloaded; its devices"
                 + " run their built-in policies");
-        retire(m, "unloaded");
+        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> retire(m, "unloaded"), manager);
+        try {
+            done.get(UNLOAD_WAIT_NANOS, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.info("modules: {} {} still has I/O inside; it leaves memory when that ends", name, m.version);
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.warn("modules: retiring {} failed: {}", name, e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return info(m);
     }
 
