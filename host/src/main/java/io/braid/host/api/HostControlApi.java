@@ -1,28 +1,23 @@
 package io.braid.host.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.javalin.Javalin;
+import io.braid.common.api.ApiException;
+import io.braid.common.api.ApiServer;
 import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.lang.reflect.Type;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Objects;
 
 /**
  * The host agent's local control API (version 1): thin read-only handlers over a
  * {@link HostView}, bearer-token authentication on every route, loopback only, and one error
- * mapper that answers {@link ApiError} JSON.
+ * mapper that answers {@link io.braid.common.api.ApiError} JSON.
  *
  * <pre>
  * GET /api/v1/devices          -> [DeviceView]
@@ -43,11 +38,11 @@ public final class HostControlApi implements AutoCloseable {
     /** The JSON settings shared by the server and the CLI's client. */
     public static final ObjectMapper JSON = JsonMapper.builder().build();
 
-    private final Javalin app;
+    private final ApiServer server;
     private final URI uri;
 
-    private HostControlApi(Javalin app, URI uri) {
-        this.app = app;
+    private HostControlApi(ApiServer server, URI uri) {
+        this.server = server;
         this.uri = uri;
     }
 
@@ -62,76 +57,51 @@ public final class HostControlApi implements AutoCloseable {
         if (address.isUnresolved() || !address.getAddress().isLoopbackAddress()) {
             throw new IOException("control API address " + address + " is not a loopback address");
         }
-        byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
-        QueuedThreadPool threads = new QueuedThreadPool(8, 1);
-        threads.setName("braid-host-api");
-        Javalin app = Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.startup.showOldJavalinVersionWarning = false;
-            config.jetty.threadPool = threads;
-            config.jsonMapper(new JacksonBridge());
-            config.routes.before(ctx -> {
-                String given = ctx.header("Authorization");
-                // Constant-time comparison: the token must not leak through response timing.
-                if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected)) {
-                    throw new ApiFailure(401, "unauthorized",
-                            "missing or wrong bearer token (see host-api-token in the agent's data directory)");
-                }
-            });
-            config.routes.get(PREFIX + "/devices", ctx -> ctx.json(view.devices()));
-            config.routes.get(PREFIX + "/devices/{name}", ctx -> ctx.json(view.device(ctx.pathParam("name"))
-                    .orElseThrow(() -> new ApiFailure(404, "not_found", "no device " + ctx.pathParam("name")))));
-            config.routes.get(PREFIX + "/paths", ctx -> ctx.json(view.paths()));
-            config.routes.get(PREFIX + "/events", ctx -> ctx.json(view.events(after(ctx))));
-            config.routes.get(PREFIX + "/exports", ctx -> ctx.json(view.exports()));
-            config.routes.get(PREFIX + "/modules", ctx -> ctx.json(view.modules()));
-            config.routes.get(PREFIX + "/modules/{name}", ctx -> ctx.json(view.module(ctx.pathParam("name"))
-                    .orElseThrow(() -> new ApiFailure(404, "not_found", "no module " + ctx.pathParam("name")
-                            + " is in memory"))));
-            config.routes.post(PREFIX + "/modules", ctx -> {
-                LoadRequest r = ctx.bodyAsClass(LoadRequest.class);
-                if (r == null || r.path() == null || r.path().isBlank()) {
-                    throw new ApiFailure(400, "bad_request", "give the module jar as {\"path\": \"/abs/module.jar\"}");
-                }
-                try {
-                    ctx.json(view.loadModule(r.path()));
-                } catch (io.braid.host.module.ModuleException e) {
-                    throw new ApiFailure(400, "bad_module", e.getMessage());
-                }
-            });
-            config.routes.delete(PREFIX + "/modules/{name}", ctx -> {
-                try {
-                    ctx.json(view.unloadModule(ctx.pathParam("name")));
-                } catch (io.braid.host.module.ModuleException e) {
-                    boolean unknown = view.module(ctx.pathParam("name")).isEmpty();
-                    throw new ApiFailure(unknown ? 404 : 400, unknown ? "not_found" : "bad_request", e.getMessage());
-                }
-            });
-            config.routes.exception(ApiFailure.class, (e, ctx) -> answer(ctx, e.status, e.code, e.getMessage()));
-            config.routes.exception(HttpResponseException.class, (e, ctx) ->
-                    answer(ctx, e.getStatus(), e.getStatus() == 404 ? "not_found" : "http_" + e.getStatus(),
-                            e.getMessage()));
-            config.routes.exception(Exception.class, (e, ctx) -> {
-                log.warn("control API: {} {} failed", ctx.method(), ctx.path(), e);
-                answer(ctx, 500, "internal", "internal error: " + e.getClass().getSimpleName());
-            });
-        });
+        ApiServer server;
         try {
-            app.start(address.getAddress().getHostAddress(), address.getPort());
-        } catch (RuntimeException e) {
-            app.stop();
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof BindException) {
-                    throw new IOException("control API address " + address.getAddress().getHostAddress() + ":"
-                            + address.getPort() + " is in use", e);
-                }
-            }
-            throw e;
+            server = ApiServer.start(new ApiServer.Settings("control API", "braid-host-api", 8, token,
+                    "host-api-token in the agent's data directory", JSON), address.getAddress().getHostAddress(),
+                    address.getPort(), routes -> {
+                        routes.get(PREFIX + "/devices", ctx -> ctx.json(view.devices()));
+                        routes.get(PREFIX + "/devices/{name}", ctx -> ctx.json(view.device(ctx.pathParam("name"))
+                                .orElseThrow(() -> ApiException.notFound("no device " + ctx.pathParam("name")))));
+                        routes.get(PREFIX + "/paths", ctx -> ctx.json(view.paths()));
+                        routes.get(PREFIX + "/events", ctx -> ctx.json(view.events(after(ctx))));
+                        routes.get(PREFIX + "/exports", ctx -> ctx.json(view.exports()));
+                        routes.get(PREFIX + "/modules", ctx -> ctx.json(view.modules()));
+                        routes.get(PREFIX + "/modules/{name}", ctx -> ctx.json(view.module(ctx.pathParam("name"))
+                                .orElseThrow(() -> ApiException.notFound("no module " + ctx.pathParam("name")
+                                        + " is in memory"))));
+                        routes.post(PREFIX + "/modules", ctx -> {
+                            LoadRequest r = ctx.bodyAsClass(LoadRequest.class);
+                            if (r == null || r.path() == null || r.path().isBlank()) {
+                                throw ApiException.badRequest("give the module jar as {\"path\": \"/abs/module.jar\"}");
+                            }
+                            try {
+                                ctx.json(view.loadModule(r.path()));
+                            } catch (io.braid.host.module.ModuleException e) {
+                                throw new ApiException(400, "bad_module", e.getMessage());
+                            }
+                        });
+                        routes.delete(PREFIX + "/modules/{name}", ctx -> {
+                            try {
+                                ctx.json(view.unloadModule(ctx.pathParam("name")));
+                            } catch (io.braid.host.module.ModuleException e) {
+                                if (view.module(ctx.pathParam("name")).isEmpty()) {
+                                    throw ApiException.notFound(e.getMessage());
+                                }
+                                throw ApiException.badRequest(e.getMessage());
+                            }
+                        });
+                    });
+        } catch (BindException e) {
+            throw new IOException("control API address " + address.getAddress().getHostAddress() + ":"
+                    + address.getPort() + " is in use", e);
         }
         String host = address.getAddress().getHostAddress();
-        URI uri = URI.create("http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + app.port());
+        URI uri = URI.create("http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + server.port());
         log.info("host control API listening on {}", uri);
-        return new HostControlApi(app, uri);
+        return new HostControlApi(server, uri);
     }
 
     private static long after(Context ctx) {
@@ -142,8 +112,12 @@ public final class HostControlApi implements AutoCloseable {
         try {
             return Long.parseLong(a);
         } catch (NumberFormatException e) {
-            throw new ApiFailure(400, "bad_request", "after=" + a + " is not a number");
+            throw ApiException.badRequest("after=" + a + " is not a number");
         }
+    }
+
+    /** The body of {@code POST /api/v1/modules}. */
+    public record LoadRequest(String path) {
     }
 
     /** Base URI, e.g. {@code http://127.0.0.1:41234}. */
@@ -153,47 +127,6 @@ public final class HostControlApi implements AutoCloseable {
 
     @Override
     public void close() {
-        app.stop();
-    }
-
-    private static void answer(Context ctx, int status, String code, String message) {
-        ctx.status(status).json(ApiError.of(code, message));
-    }
-
-    /** The body of {@code POST /api/v1/modules}. */
-    public record LoadRequest(String path) {
-    }
-
-    /** An error a handler answers with. */
-    private static final class ApiFailure extends RuntimeException {
-        final int status;
-        final String code;
-
-        ApiFailure(int status, String code, String message) {
-            super(message);
-            this.status = status;
-            this.code = code;
-        }
-    }
-
-    /** Javalin's JSON hook backed by {@link #JSON}. */
-    private static final class JacksonBridge implements io.javalin.json.JsonMapper {
-        @Override
-        public String toJsonString(Object obj, Type type) {
-            try {
-                return JSON.writeValueAsString(obj);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("cannot write JSON for " + type, e);
-            }
-        }
-
-        @Override
-        public <T> T fromJsonString(String json, Type targetType) {
-            try {
-                return JSON.readValue(json, JSON.constructType(targetType));
-            } catch (JsonProcessingException e) {
-                throw new ApiFailure(400, "bad_request", "malformed JSON: " + e.getOriginalMessage());
-            }
-        }
+        server.close();
     }
 }
