@@ -77,7 +77,8 @@ public final class MultipathDevice implements ExportedDevice {
 
     private final Object lock = new Object();
     // Guarded by lock.
-    private List<PathEntry> paths = List.of();
+    /** Written under lock; volatile so that {@link #paths()} reads it without the lock. */
+    private volatile List<PathEntry> paths = List.of();
     private final ArrayDeque<Command> waiting = new ArrayDeque<>();
     private final List<Command> fencedWrites = new ArrayList<>();
     private final List<Fence> fences = new ArrayList<>();
@@ -167,13 +168,13 @@ public final class MultipathDevice implements ExportedDevice {
         return limits;
     }
 
-    /** Every path in the device's order, with its state and counters. */
+    /**
+     * Every path in the device's order, with its state and counters. Takes no lock: a policy
+     * module's {@code DeviceControl} may ask while an I/O thread holds the device's lock waiting
+     * for that module's decision.
+     */
     public List<PathStatus> paths() {
-        List<PathEntry> ps;
-        synchronized (lock) {
-            ps = paths;
-        }
-        return ps.stream().map(PathEntry::status).toList();
+        return paths.stream().map(PathEntry::status).toList();
     }
 
     public DeviceStats stats() {

@@ -174,6 +174,30 @@ class ModuleRegistryTest {
     }
 
     @Test
+    void aModuleSwitchesADeviceToAPathDeliberately() throws Exception {
+        MultipathDevice d = start(ModuleConfig.defaults());
+        runtime.modules().load(ModuleJars.jar(dir.resolve("switching.jar"), TestModules.Switching.class, "1"));
+        try (Load load = new Load(d, 2).start()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> !events(MultipathEvent.Type.PATH_SWITCHED).isEmpty());
+            assertThat(events(MultipathEvent.Type.PATH_SWITCHED).getFirst()).contains("switching switched the device to")
+                    .contains("test switch");
+            List<PathStatus> before = d.paths();
+            load.awaitOps(200);
+            List<PathStatus> after = d.paths();
+            PathStatus last = after.getLast();
+            for (int i = 0; i < after.size(); i++) {
+                long grew = after.get(i).ios() - before.get(i).ios();
+                if (after.get(i).id().equals(last.id())) {
+                    assertThat(grew).as("the path switched to").isGreaterThanOrEqualTo(200);
+                } else {
+                    assertThat(grew).as("I/O through " + after.get(i).id()).isLessThanOrEqualTo(8);
+                }
+            }
+        }
+        assertThat(d.stats().errors()).isZero();
+    }
+
+    @Test
     void badJarsGiveClearErrorsAndAModuleSeesOnlyTheSpi() throws Exception {
         start(ModuleConfig.defaults());
         Path notJar = Files.writeString(dir.resolve("junk.jar"), "not a zip");

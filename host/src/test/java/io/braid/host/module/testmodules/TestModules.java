@@ -109,6 +109,26 @@ public final class TestModules {
         }
     }
 
+    /** Selects the first candidate, but after its first decisions switches the device to the last path. */
+    public static final class Switching extends Base {
+        @Override
+        public String name() {
+            return "switching";
+        }
+
+        @Override
+        public PathPolicy newPolicy(DeviceAttributes device, DeviceControl control) {
+            AtomicInteger n = new AtomicInteger();
+            return (candidates, io) -> {
+                if (n.incrementAndGet() == GOOD_DECISIONS) {
+                    List<PathInfo> paths = control.paths();
+                    control.switchPath(paths.get(paths.size() - 1).ref(), "test switch");
+                }
+                return candidates.get(0).ref();
+            };
+        }
+    }
+
     /** Throws from select after its first decisions. */
     public static final class Throwing extends Base {
         @Override
