@@ -8,6 +8,7 @@ import io.braid.host.api.HostControlApi;
 import io.braid.host.api.HostControlFile;
 import io.braid.host.api.PrActionView;
 import io.braid.host.api.PrRequest;
+import io.braid.host.module.ModuleInfo;
 import io.braid.host.pr.PrStatus;
 
 import java.io.IOException;
@@ -65,6 +66,21 @@ final class HostApiClient {
 
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    List<ModuleInfo> modules() throws IOException {
+        return get("/modules", list(ModuleInfo.class));
+    }
+
+    /** Loads (or replaces) the module in {@code jar}, an absolute path on the agent's machine. */
+    ModuleInfo loadModule(String jar) throws IOException {
+        return http.post("/modules", new HostControlApi.LoadRequest(jar), HostControlApi.JSON.constructType(ModuleInfo.class));
+    }
+
+    /** Unloads a module; the agent answers within a few seconds (see ModuleRegistry#unload). */
+    ModuleInfo unloadModule(String name) throws IOException {
+        return http.delete("/modules/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"),
+                HostControlApi.JSON.constructType(ModuleInfo.class));
     }
 
     private static JavaType list(Class<?> c) {

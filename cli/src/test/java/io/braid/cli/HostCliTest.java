@@ -192,6 +192,27 @@ class HostCliTest {
                 assertThat(HostControlApi.JSON.readValue(pathsJson.out(), DevicePathView[].class)).hasSize(4)
                         .allSatisfy(p -> assertThat(p.device()).isEqualTo("v0"));
 
+                CliTest.Run modules = run("host", "module", "list", "--data", agentDir.toString());
+                assertThat(modules.exit()).as(modules.err()).isZero();
+                assertThat(modules.out()).startsWith("NAME");
+                assertThat(modules.out().split("\n")).hasSize(5);
+                CliTest.Run modulesJson = run("host", "module", "list", "--data", agentDir.toString(), "--output", "json");
+                JsonNode ms = HostControlApi.JSON.readTree(modulesJson.out());
+                assertThat(ms).hasSize(4);
+                for (JsonNode m : ms) {
+                    assertThat(m.get("builtin").asBoolean()).isTrue();
+                    assertThat(m.get("devices").asInt()).isEqualTo(m.get("name").asText().equals("round-robin") ? 1 : 0);
+                }
+                Path junk = Files.writeString(dir.resolve("junk.jar"), "junk");
+                CliTest.Run bad = run("host", "module", "load", junk.toString(), "--data", agentDir.toString());
+                assertThat(bad.exit()).isEqualTo(ExitCodes.API_ERROR);
+                assertThat(bad.err()).startsWith("braid: POST /api/v1/modules failed: " + junk + " is not a jar");
+                CliTest.Run builtin = run("host", "module", "unload", "round-robin", "--data", agentDir.toString());
+                assertThat(builtin.exit()).isEqualTo(ExitCodes.API_ERROR);
+                assertThat(builtin.err()).contains("round-robin is a built-in policy and cannot be unloaded");
+                CliTest.Run unknown = run("host", "module", "unload", "nope", "--data", agentDir.toString());
+                assertThat(unknown.err()).contains("no module nope is loaded").contains("(not_found)");
+
                 String token = Files.readString(agentDir.resolve(HostControlFile.TOKEN_FILE)).strip();
                 CliTest.Run events = run("host", "events", "--api", runtime.controlApi().orElseThrow().toString(),
                         "--token", token);

@@ -1,5 +1,6 @@
 package io.braid.host;
 
+import io.braid.host.module.ModuleConfig;
 import io.braid.host.multipath.MultipathConfig;
 
 import java.net.InetSocketAddress;
@@ -22,9 +23,10 @@ import java.util.Objects;
  * @param api         the loopback address of the control API (port 0 picks one), or null for none
  * @param exportNames export names by device id or LUN serial; other devices are exported by
  *                    their id (see {@link io.braid.host.multipath.DeviceNaming#of})
+ * @param modules     device policy modules: directory, decision budget ({@code modules:})
  */
 public record AgentConfig(HostConfig host, MultipathConfig multipath, Path dataDir, InetSocketAddress nbdTcp,
-                          InetSocketAddress api, Map<String, String> exportNames) {
+                          InetSocketAddress api, Map<String, String> exportNames, ModuleConfig modules) {
 
     /** Where the control API listens unless configured: loopback, a free port. */
     public static final InetSocketAddress DEFAULT_API = new InetSocketAddress("127.0.0.1", 0);
@@ -34,11 +36,18 @@ public record AgentConfig(HostConfig host, MultipathConfig multipath, Path dataD
         Objects.requireNonNull(multipath, "multipath");
         Objects.requireNonNull(dataDir, "dataDir");
         exportNames = Map.copyOf(exportNames);
+        modules = modules == null ? ModuleConfig.defaults() : modules;
         for (String name : exportNames.values()) {
             ExportedDevice.checkName(name);
         }
         checkLoopback("nbd.tcp", nbdTcp);
         checkLoopback("api", api);
+    }
+
+    /** The settings with default module settings. */
+    public AgentConfig(HostConfig host, MultipathConfig multipath, Path dataDir, InetSocketAddress nbdTcp,
+                       InetSocketAddress api, Map<String, String> exportNames) {
+        this(host, multipath, dataDir, nbdTcp, api, exportNames, ModuleConfig.defaults());
     }
 
     /** Defaults around {@code host}: multipath defaults, control API on a free loopback port, no TCP. */
@@ -47,24 +56,28 @@ public record AgentConfig(HostConfig host, MultipathConfig multipath, Path dataD
     }
 
     public AgentConfig withMultipath(MultipathConfig m) {
-        return new AgentConfig(host, m, dataDir, nbdTcp, api, exportNames);
+        return new AgentConfig(host, m, dataDir, nbdTcp, api, exportNames, modules);
     }
 
     public AgentConfig withDataDir(Path d) {
-        return new AgentConfig(host, multipath, d, nbdTcp, api, exportNames);
+        return new AgentConfig(host, multipath, d, nbdTcp, api, exportNames, modules);
     }
 
     public AgentConfig withNbdTcp(InetSocketAddress a) {
-        return new AgentConfig(host, multipath, dataDir, a, api, exportNames);
+        return new AgentConfig(host, multipath, dataDir, a, api, exportNames, modules);
     }
 
     public AgentConfig withApi(InetSocketAddress a) {
-        return new AgentConfig(host, multipath, dataDir, nbdTcp, a, exportNames);
+        return new AgentConfig(host, multipath, dataDir, nbdTcp, a, exportNames, modules);
     }
 
     /** Export names by device id or LUN serial (for Braid volumes, the volume UUID as 32 hex digits). */
     public AgentConfig withExportNames(Map<String, String> names) {
-        return new AgentConfig(host, multipath, dataDir, nbdTcp, api, names);
+        return new AgentConfig(host, multipath, dataDir, nbdTcp, api, names, modules);
+    }
+
+    public AgentConfig withModules(ModuleConfig m) {
+        return new AgentConfig(host, multipath, dataDir, nbdTcp, api, exportNames, m);
     }
 
     private static void checkLoopback(String what, InetSocketAddress a) {

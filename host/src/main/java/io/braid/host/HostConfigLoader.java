@@ -93,7 +93,10 @@ public final class HostConfigLoader {
                     String taskManagementTimeout, String logoutTimeout, ReconnectFile reconnect,
                     String rescanInterval, Integer maxQueuedCommands, NegotiationFile negotiation,
                     String dataDir, NbdFile nbd, String api, java.util.Map<String, String> exports,
-                    MultipathFile multipath) {
+                    MultipathFile multipath, ModulesFile modules) {
+    }
+
+    record ModulesFile(String directory, String decisionBudget, Boolean autoLoad) {
     }
 
     record NbdFile(String tcp) {
@@ -270,7 +273,23 @@ public final class HostConfigLoader {
                 }
             }
             MultipathConfig mp = multipath(raw.multipath());
-            return new AgentConfig(host, mp, dataDir, tcp, api, names);
+            return new AgentConfig(host, mp, dataDir, tcp, api, names, modules(raw.modules(), base));
+        }
+
+        private io.braid.host.module.ModuleConfig modules(ModulesFile m, Path base) throws HostConfigException {
+            io.braid.host.module.ModuleConfig d = io.braid.host.module.ModuleConfig.defaults();
+            if (m == null) {
+                return d;
+            }
+            Path dir = m.directory() == null ? null : check("modules.directory", () -> {
+                if (m.directory().isBlank()) {
+                    throw new IllegalArgumentException("must not be empty");
+                }
+                return base.resolve(m.directory()).normalize();
+            });
+            Duration budget = duration("modules.decisionBudget", m.decisionBudget(), d.decisionBudget());
+            boolean auto = m.autoLoad() == null ? d.autoLoad() : m.autoLoad();
+            return check("modules.decisionBudget", () -> new io.braid.host.module.ModuleConfig(dir, budget, auto));
         }
 
         private MultipathConfig multipath(MultipathFile m) throws HostConfigException {

@@ -8,6 +8,9 @@ import io.braid.host.api.HostControlApi;
 import io.braid.host.api.HostControlFile;
 import io.braid.host.api.HostView;
 import io.braid.host.discovery.Path;
+import io.braid.host.module.ModuleException;
+import io.braid.host.module.ModuleInfo;
+import io.braid.host.module.ModuleRegistry;
 import io.braid.host.multipath.DeviceNaming;
 import io.braid.host.multipath.Multipath;
 import io.braid.host.multipath.MultipathDevice;
@@ -16,6 +19,7 @@ import io.braid.host.multipath.PathStatus;
 import io.braid.host.nbd.NbdServer;
 import io.braid.host.nbd.NbdServerConfig;
 import io.braid.host.pr.HostReservations;
+import io.braid.host.pr.ReservationStrategies;
 import io.braid.host.pr.ReservationKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +66,7 @@ public final class HostRuntime implements AutoCloseable {
     private final List<ExportListener> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile HostControlApi api;
+    private volatile ModuleRegistry modules;
     private volatile boolean closed;
 
     /** Hears about exports coming and going. Called from I/O threads: return quickly. */
@@ -77,7 +82,12 @@ public final class HostRuntime implements AutoCloseable {
         this.nbd = nbd;
         this.agent = agent;
         this.multipath = multipath;
-        this.reservations = HostReservations.start(multipath, null);
+        // A device's reservation handling comes from its policy module (the built-in defaults
+        // when the module has none), asked within the module's decision budget.
+        this.reservations = HostReservations.start(multipath, d -> {
+            ModuleRegistry m = modules;
+            return m == null ? null : ReservationStrategies.of(m.reservations(d.id()));
+        });
     }
 
     /**
@@ -100,6 +110,7 @@ public final class HostRuntime implements AutoCloseable {
             agent = HostAgent.start(config.host());
             multipath = Multipath.start(agent, config.multipath(), DeviceNaming.of(config.exportNames()));
             HostRuntime r = new HostRuntime(config, nbd, agent, multipath);
+            r.modules = ModuleRegistry.start(multipath, config.modules(), config.dataDir());
             multipath.addListener(r.new Exporter());
             for (MultipathDevice d : multipath.devices()) {
                 r.export(d);
@@ -140,6 +151,11 @@ public final class HostRuntime implements AutoCloseable {
 
     public Multipath multipath() {
         return multipath;
+    }
+
+    /** The device policy modules. */
+    public ModuleRegistry modules() {
+        return modules;
     }
 
     public NbdServer nbd() {
@@ -254,6 +270,10 @@ public final class HostRuntime implements AutoCloseable {
             nbd.close();
             reservations.close();
             multipath.close();
+            ModuleRegistry m = modules;
+            if (m != null) {
+                m.close();
+            }
             agent.close();
         } finally {
             stopped.countDown();
@@ -328,6 +348,36 @@ public final class HostRuntime implements AutoCloseable {
         @Override
         public Optional<ReservationKeeper> reservations(String nameOrId) {
             return reservations.keeper(nameOrId);
+        }
+
+        @Override
+        public List<ModuleInfo> modules() {
+            return modules.list();
+        }
+
+        @Override
+        public Optional<ModuleInfo> module(String name) {
+            return modules.module(name);
+        }
+
+        @Override
+        public ModuleInfo loadModule(String path) throws ModuleException {
+            java.nio.file.Path p;
+            try {
+                p = java.nio.file.Path.of(path);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new ModuleException("\"" + path + "\" is not a path: " + e.getMessage());
+            }
+            if (!p.isAbsolute()) {
+                throw new ModuleException(path + " is not an absolute path (the agent does not know the caller's"
+                        + " directory)");
+            }
+            return modules.load(p);
+        }
+
+        @Override
+        public ModuleInfo unloadModule(String name) throws ModuleException {
+            return modules.unload(name);
         }
     }
 }

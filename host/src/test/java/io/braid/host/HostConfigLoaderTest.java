@@ -128,7 +128,7 @@ class HostConfigLoaderTest {
         assertError("portals: [a]\nmaxQueuedCommands: 0\n", "host.yaml: maxQueuedCommands: 0 is out of range 1..65536");
         assertError("portals: [a]\npings: 1s\n", "host.yaml: pings: unknown field (expected one of: api, chap,"
                 + " commandTimeout, dataDir, discoveryChap, exports, followDiscoveredPortals, hostPorts, initiatorAlias,"
-                + " initiatorName, loginTimeout, logoutTimeout, maxQueuedCommands, multipath, nbd, negotiation, ping,"
+                + " initiatorName, loginTimeout, logoutTimeout, maxQueuedCommands, modules, multipath, nbd, negotiation, ping,"
                 + " portals, reconnect, rescanInterval, targets, taskManagementTimeout)");
         assertError("portals: [a]\nfollowDiscoveredPortals: maybe\n",
                 "host.yaml: followDiscoveredPortals: \"maybe\" is not true or false");
@@ -191,6 +191,21 @@ class HostConfigLoaderTest {
         assertThat(defaults.api()).isEqualTo(AgentConfig.DEFAULT_API);
         assertThat(defaults.exportNames()).isEmpty();
         assertThat(defaults.multipath()).isEqualTo(io.braid.host.multipath.MultipathConfig.defaults());
+    }
+
+    @Test
+    void readsTheModuleSettings(@TempDir Path dir) throws Exception {
+        AgentConfig a = HostConfigLoader.parseAgent("host.yaml",
+                "portals: [a]\nmodules: {directory: vendor-modules, decisionBudget: 5ms, autoLoad: false}\n", dir);
+        assertThat(a.modules().directory()).isEqualTo(dir.resolve("vendor-modules"));
+        assertThat(a.modules().decisionBudget()).isEqualTo(Duration.ofMillis(5));
+        assertThat(a.modules().autoLoad()).isFalse();
+        AgentConfig d = HostConfigLoader.parseAgent("host.yaml", "portals: [a]\ndataDir: data\n", dir);
+        assertThat(d.modules().directoryIn(d.dataDir())).isEqualTo(dir.resolve("data").resolve("modules"));
+        assertThat(d.modules().decisionBudget()).isEqualTo(Duration.ofMillis(10));
+        assertThat(d.modules().autoLoad()).isTrue();
+        assertError("portals: [a]\nmodules: {decisionBudget: 5s}\n",
+                "host.yaml: modules.decisionBudget: decisionBudget 5000 ms is outside 1 µs..1 s");
     }
 
     @Test

@@ -34,6 +34,10 @@ import java.util.Objects;
  * GET  /api/v1/devices/{name}/pr          -> PrStatus (READ FULL STATUS, READ RESERVATION)
  * POST /api/v1/devices/{name}/pr/{action} -> PrActionView; action register|reserve|release|clear|preempt,
  *                                            body PrRequest
+ * GET /api/v1/modules          -> [ModuleInfo] (device policy modules: built-in, loaded, retiring)
+ * GET /api/v1/modules/{name}   -> ModuleInfo (404 when no such module is in memory)
+ * POST /api/v1/modules         {"path": "/abs/module.jar"} -> ModuleInfo (loads or replaces)
+ * DELETE /api/v1/modules/{name} -> ModuleInfo (unloads)
  * </pre>
  *
  * <p>A reservation command that fails answers 409 {@code reservation_conflict}, 422
@@ -80,6 +84,31 @@ public final class HostControlApi implements AutoCloseable {
                         routes.get(PREFIX + "/devices/{name}/pr", ctx -> ctx.json(reservation(view, ctx)));
                         routes.post(PREFIX + "/devices/{name}/pr/{action}",
                                 ctx -> ctx.json(reservationAction(view, ctx)));
+                        routes.get(PREFIX + "/modules", ctx -> ctx.json(view.modules()));
+                        routes.get(PREFIX + "/modules/{name}", ctx -> ctx.json(view.module(ctx.pathParam("name"))
+                                .orElseThrow(() -> ApiException.notFound("no module " + ctx.pathParam("name")
+                                        + " is in memory"))));
+                        routes.post(PREFIX + "/modules", ctx -> {
+                            LoadRequest r = ctx.bodyAsClass(LoadRequest.class);
+                            if (r == null || r.path() == null || r.path().isBlank()) {
+                                throw ApiException.badRequest("give the module jar as {\"path\": \"/abs/module.jar\"}");
+                            }
+                            try {
+                                ctx.json(view.loadModule(r.path()));
+                            } catch (io.braid.host.module.ModuleException e) {
+                                throw new ApiException(400, "bad_module", e.getMessage());
+                            }
+                        });
+                        routes.delete(PREFIX + "/modules/{name}", ctx -> {
+                            try {
+                                ctx.json(view.unloadModule(ctx.pathParam("name")));
+                            } catch (io.braid.host.module.ModuleException e) {
+                                if (view.module(ctx.pathParam("name")).isEmpty()) {
+                                    throw ApiException.notFound(e.getMessage());
+                                }
+                                throw ApiException.badRequest(e.getMessage());
+                            }
+                        });
                     });
         } catch (BindException e) {
             throw new IOException("control API address " + address.getAddress().getHostAddress() + ":"
@@ -165,6 +194,10 @@ public final class HostControlApi implements AutoCloseable {
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("after=" + a + " is not a number");
         }
+    }
+
+    /** The body of {@code POST /api/v1/modules}. */
+    public record LoadRequest(String path) {
     }
 
     /** Base URI, e.g. {@code http://127.0.0.1:41234}. */

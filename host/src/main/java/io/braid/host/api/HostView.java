@@ -23,4 +23,24 @@ public interface HostView {
     default Optional<ReservationKeeper> reservations(String nameOrId) {
         return Optional.empty();
     }
+
+    /** Every device policy module in memory (built-ins first). */
+    default List<io.braid.host.module.ModuleInfo> modules() {
+        return List.of();
+    }
+
+    /** The module of this name, if it is in memory. */
+    default Optional<io.braid.host.module.ModuleInfo> module(String name) {
+        return Optional.empty();
+    }
+
+    /** Loads (or replaces) the module in the jar at {@code path} on the agent's machine. */
+    default io.braid.host.module.ModuleInfo loadModule(String path) throws io.braid.host.module.ModuleException {
+        throw new io.braid.host.module.ModuleException("this agent does not load modules");
+    }
+
+    /** Unloads a module by name. */
+    default io.braid.host.module.ModuleInfo unloadModule(String name) throws io.braid.host.module.ModuleException {
+        throw new io.braid.host.module.ModuleException("this agent does not load modules");
+    }
 }

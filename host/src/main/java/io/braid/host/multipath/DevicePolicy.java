@@ -3,20 +3,28 @@ package io.braid.host.multipath;
 import java.util.Objects;
 
 /**
- * The hooks one device runs with: path selection, error analysis and failure scope. The driver
- * builds it from the device's {@link PolicyRule}; a loadable policy module will provide its own.
+ * The hooks one device runs with: path selection, error analysis, failure scope and, optionally,
+ * I/O scheduling. The driver builds it from the device's {@link PolicyRule}; a loaded device
+ * policy module provides its own (see {@link PolicyResolver}).
  *
- * @param name     the policy's name as listings show it
- * @param selector chooses the path of each I/O
- * @param analyzer turns outcomes into decisions
- * @param scope    decides which paths a failure takes out of service
+ * @param name      the policy's name as listings show it
+ * @param selector  chooses the path of each I/O
+ * @param analyzer  turns outcomes into decisions
+ * @param scope     decides which paths a failure takes out of service
+ * @param scheduler limits commands in flight per path and orders those held back, or null
  */
-public record DevicePolicy(String name, PathSelector selector, ErrorAnalyzer analyzer, FailureScope scope) {
+public record DevicePolicy(String name, PathSelector selector, ErrorAnalyzer analyzer, FailureScope scope,
+                           IoScheduler scheduler) {
     public DevicePolicy {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(selector, "selector");
         Objects.requireNonNull(analyzer, "analyzer");
         Objects.requireNonNull(scope, "scope");
+    }
+
+    /** A policy without I/O scheduling. */
+    public DevicePolicy(String name, PathSelector selector, ErrorAnalyzer analyzer, FailureScope scope) {
+        this(name, selector, analyzer, scope, null);
     }
 
     /** A built-in selector with the built-in error analysis and failure scope. */

@@ -65,6 +65,7 @@ public final class Multipath implements AutoCloseable {
     private final AtomicLong lastRescan = new AtomicLong(System.nanoTime() - RESCAN_SPACING_NANOS);
     private final java.util.concurrent.atomic.AtomicBoolean rescanPending = new java.util.concurrent.atomic.AtomicBoolean();
     private final Listener listener = new Listener();
+    private volatile PolicyResolver resolver = PolicyResolver.BUILT_IN;
     private volatile boolean closed;
 
     /** Finds the live session of a path. */
@@ -146,6 +147,19 @@ public final class Multipath implements AutoCloseable {
 
     public void removeListener(MultipathListener l) {
         listeners.remove(l);
+    }
+
+    /**
+     * Chooses the policy of devices added from now on (the module registry); devices already
+     * there keep theirs (move them with {@link MultipathDevice#policy(DevicePolicy, String)}).
+     */
+    public void policyResolver(PolicyResolver r) {
+        resolver = java.util.Objects.requireNonNull(r, "r");
+    }
+
+    /** Adds an event of a component working with the driver (the module registry) to the recent events. */
+    public void report(MultipathEvent.Type type, String deviceId, String message) {
+        emit(type, deviceId, null, message);
     }
 
     /** The recent events (at most {@value #EVENTS_KEPT}) with a sequence number above {@code after}. */
@@ -358,7 +372,15 @@ public final class Multipath implements AutoCloseable {
         MultipathDevice device;
         synchronized (this) {
             String name = nameFor(d);
-            device = new MultipathDevice(this, d, name, limits, DevicePolicy.builtIn(rule));
+            DevicePolicy policy;
+            try {
+                policy = resolver.policyFor(d, rule);
+            } catch (RuntimeException e) {
+                log.warn("multipath: device {}: policy resolver failed ({}); using {}", d.id(), e.toString(),
+                        rule.policy());
+                policy = DevicePolicy.builtIn(rule);
+            }
+            device = new MultipathDevice(this, d, name, limits, policy);
             devices.put(d.id(), device);
         }
         device.update(d, this::session);

@@ -69,7 +69,7 @@ public final class MultipathDevice implements ExportedDevice {
     private final long size;
     private final int blockSize;
     private final DeviceLimits limits;
-    private final DevicePolicy policy;
+    private volatile DevicePolicy policy;
     private final int maxTransfer;
     private final ByteBuf zeroBlock;
     private volatile Device device;
@@ -77,10 +77,14 @@ public final class MultipathDevice implements ExportedDevice {
 
     private final Object lock = new Object();
     // Guarded by lock.
-    private List<PathEntry> paths = List.of();
+    /** Written under lock; volatile so that {@link #paths()} reads it without the lock. */
+    private volatile List<PathEntry> paths = List.of();
     private final ArrayDeque<Command> waiting = new ArrayDeque<>();
     private final List<Command> fencedWrites = new ArrayList<>();
     private final List<Fence> fences = new ArrayList<>();
+    /** Commands held back by the policy's per-path limit, in its order (IoScheduler). */
+    private final java.util.PriorityQueue<Command> held = new java.util.PriorityQueue<>(HELD_ORDER);
+    private long heldSequence;
     private long noPathSince = -1;
     private Instant noPathSinceWall;
     private String lastPathError;
@@ -136,17 +140,41 @@ public final class MultipathDevice implements ExportedDevice {
         return policy;
     }
 
+    /**
+     * Moves the device to another policy (a module loaded, unloaded, replaced or quarantined). No
+     * I/O fails: commands in flight finish under the policy that sent them (its error analysis
+     * judges their outcome), new commands and retries go to {@code next}, and commands held back
+     * by the old policy's per-path limit are dispatched again under the new one.
+     */
+    public void policy(DevicePolicy next, String reason) {
+        java.util.Objects.requireNonNull(next, "next");
+        DevicePolicy old;
+        List<Command> release;
+        synchronized (lock) {
+            old = policy;
+            policy = next;
+            release = new ArrayList<>(held);
+            held.clear();
+        }
+        if (old != next && !old.name().equals(next.name())) {
+            log.info("multipath {}: policy {} -> {}: {}", name, old.name(), next.name(), reason);
+            driver.emit(MultipathEvent.Type.POLICY_CHANGED, id, null, old.name() + " -> " + next.name() + ": "
+                    + reason);
+        }
+        release.forEach(this::dispatch);
+    }
+
     public DeviceLimits limits() {
         return limits;
     }
 
-    /** Every path in the device's order, with its state and counters. */
+    /**
+     * Every path in the device's order, with its state and counters. Takes no lock: a policy
+     * module's {@code DeviceControl} may ask while an I/O thread holds the device's lock waiting
+     * for that module's decision.
+     */
     public List<PathStatus> paths() {
-        List<PathEntry> ps;
-        synchronized (lock) {
-            ps = paths;
-        }
-        return ps.stream().map(PathEntry::status).toList();
+        return paths.stream().map(PathEntry::status).toList();
     }
 
     public DeviceStats stats() {
@@ -154,7 +182,7 @@ public final class MultipathDevice implements ExportedDevice {
         int f;
         Instant since;
         synchronized (lock) {
-            w = waiting.size();
+            w = waiting.size() + held.size();
             f = fencedWrites.size();
             since = noPathSinceWall;
         }
@@ -424,6 +452,11 @@ public final class MultipathDevice implements ExportedDevice {
         final IoInfo info;
         final long created = System.nanoTime();
         final CompletableFuture<Void> done = new CompletableFuture<>();
+        /** The policy that chose the last path; its error analysis judges the outcome. */
+        DevicePolicy policy;
+        /** Place among held commands (IoScheduler): rank, then arrival. */
+        long rank;
+        long heldSequence;
         int attempts;
         int sameRetries;
         int otherRetries;
@@ -451,6 +484,11 @@ public final class MultipathDevice implements ExportedDevice {
         void finish(Throwable error) {
             if (dataOut != null && dataOut.refCnt() > 0) {
                 dataOut.release();
+            }
+            DevicePolicy p = policy;
+            policy = null;
+            if (p != null) {
+                releaseFrom(p, this);
             }
             if (error == null) {
                 done.complete(null);
@@ -497,7 +535,25 @@ public final class MultipathDevice implements ExportedDevice {
                         waiting.add(c);
                     }
                 } else {
-                    chosen = select(candidates, c.info);
+                    DevicePolicy pol = policy;
+                    IoScheduler scheduler = pol.scheduler();
+                    int max = scheduler == null ? 0 : scheduler.maxOutstandingPerPath();
+                    if (max > 0) {
+                        candidates.removeIf(p -> p.queueDepth.get() >= max);
+                        if (candidates.isEmpty()) {
+                            hold(scheduler, c);
+                            return;
+                        }
+                    }
+                    chosen = select(pol, candidates, c.info);
+                    if (c.policy != pol) {
+                        DevicePolicy before = c.policy;
+                        c.policy = pol;
+                        if (before != null) {
+                            after.add(() -> releaseFrom(before, c));
+                        }
+                        acquire(pol, c);
+                    }
                     chosen.queueDepth.incrementAndGet();
                     inFlight.incrementAndGet();
                 }
@@ -511,12 +567,52 @@ public final class MultipathDevice implements ExportedDevice {
         }
     }
 
-    private PathEntry select(List<PathEntry> candidates, IoInfo info) {
+    /** Holds {@code c} back until a path has room under the policy's limit. Under lock. */
+    private void hold(IoScheduler scheduler, Command c) {
+        if (c.heldSequence == 0) {
+            c.heldSequence = ++heldSequence;
+            try {
+                c.rank = scheduler.rank(c.info);
+            } catch (RuntimeException e) {
+                c.rank = 0;
+            }
+        }
+        held.add(c);
+    }
+
+    /** A path has room again: the first held command goes. */
+    private void releaseHeld() {
+        Command next;
+        synchronized (lock) {
+            next = held.poll();
+        }
+        if (next != null) {
+            dispatch(next);
+        }
+    }
+
+    private void acquire(DevicePolicy pol, Command c) {
+        try {
+            pol.selector().acquire(c.info);
+        } catch (RuntimeException e) {
+            log.debug("multipath {}: selector acquire hook failed: {}", name, e.toString());
+        }
+    }
+
+    private void releaseFrom(DevicePolicy pol, Command c) {
+        try {
+            pol.selector().release(c.info);
+        } catch (RuntimeException e) {
+            log.debug("multipath {}: selector release hook failed: {}", name, e.toString());
+        }
+    }
+
+    private PathEntry select(DevicePolicy pol, List<PathEntry> candidates, IoInfo info) {
         PathView v;
         try {
-            v = policy.selector().select(candidates, info);
+            v = pol.selector().select(candidates, info);
         } catch (RuntimeException e) {
-            log.warn("multipath {}: path selector {} failed: {}", name, policy.name(), e.toString());
+            log.warn("multipath {}: path selector {} failed: {}", name, pol.name(), e.toString());
             v = null;
         }
         for (PathEntry p : candidates) {
@@ -575,6 +671,8 @@ public final class MultipathDevice implements ExportedDevice {
     private void completed(Command c, PathEntry p, ScsiOutcome o, long nanos) {
         p.queueDepth.decrementAndGet();
         inFlight.decrementAndGet();
+        releaseHeld();
+        DevicePolicy policy = c.policy != null ? c.policy : this.policy;
         p.ios.increment();
         if (!(o instanceof ScsiOutcome.TransportFailure)) {
             p.sample(nanos);
@@ -816,6 +914,7 @@ public final class MultipathDevice implements ExportedDevice {
             driver.emit(MultipathEvent.Type.PATH_RESTORED, id, p.id, resume.size() + " waiting I/O(s) resumed");
         }
         resume.forEach(this::dispatch);
+        releaseHeld();
         recheckFences();
     }
 
@@ -933,6 +1032,7 @@ public final class MultipathDevice implements ExportedDevice {
         }
         after.forEach(Runnable::run);
         resume.forEach(this::dispatch);
+        releaseHeld();
         connectedFailed.forEach(this::check);
     }
 
@@ -971,6 +1071,8 @@ public final class MultipathDevice implements ExportedDevice {
             closedReason = reason;
             failed.addAll(waiting);
             failed.addAll(fencedWrites);
+            failed.addAll(held);
+            held.clear();
             waiting.clear();
             fencedWrites.clear();
             fences.clear();
@@ -978,6 +1080,10 @@ public final class MultipathDevice implements ExportedDevice {
         NoPathException e = new NoPathException("device " + name + " (" + id + "): " + reason);
         failed.forEach(c -> c.finish(e));
     }
+
+    /** Held commands: ascending rank, then first come first served. */
+    private static final Comparator<Command> HELD_ORDER = Comparator.<Command>comparingLong(c -> c.rank)
+            .thenComparingLong(c -> c.heldSequence);
 
     /** Preferred first, then primary, then by host port, storage port, target and LUN. */
     private static final Comparator<PathEntry> ORDER = Comparator

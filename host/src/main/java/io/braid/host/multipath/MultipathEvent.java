@@ -25,7 +25,19 @@ public record MultipathEvent(long sequence, Instant time, Type type, String devi
         /** The wait without a path ran out: waiting I/O failed. */
         NO_PATH_TIMEOUT,
         /** A path is usable again after NO_PATH. */
-        PATH_RESTORED;
+        PATH_RESTORED,
+        /** The device moved to another policy (a module loaded, unloaded, replaced or quarantined). */
+        POLICY_CHANGED,
+        /** A device policy module was loaded (or a new version replaced the old one). */
+        MODULE_LOADED,
+        /** A device policy module was unloaded. */
+        MODULE_UNLOADED,
+        /** A misbehaving device policy module was quarantined; the message says why. */
+        MODULE_QUARANTINED,
+        /** A module (or loading it) failed; the message says why. */
+        MODULE_ERROR,
+        /** A module switched a device deliberately to another path. */
+        PATH_SWITCHED;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

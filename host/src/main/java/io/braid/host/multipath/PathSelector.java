@@ -25,4 +25,16 @@ public interface PathSelector {
     /** An I/O sent through {@code path} ended (successfully or not) after {@code nanos}. */
     default void completed(PathView path, IoInfo io, long nanos, boolean ok) {
     }
+
+    /**
+     * A command is now this selector's: it chose its path, and its outcome goes to this policy's
+     * error analysis, until {@link #release} (the command ended, or a later attempt went to another
+     * policy). Lets a loaded module know when no I/O is inside it any more. Never blocks.
+     */
+    default void acquire(IoInfo io) {
+    }
+
+    /** The command {@link #acquire acquired} is no longer this selector's. Never blocks. */
+    default void release(IoInfo io) {
+    }
 }

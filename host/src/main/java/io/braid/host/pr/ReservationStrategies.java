@@ -1,6 +1,6 @@
 package io.braid.host.pr;
 
-import io.braid.host.discovery.PathId;
+import io.braid.host.module.SpiViews;
 import io.braid.host.multipath.PathStatus;
 import io.braid.policy.spi.PathRef;
 import io.braid.policy.spi.ReservationHandling;
@@ -29,9 +29,9 @@ public final class ReservationStrategies {
             @Override
             public PathStatus reservePath(List<PathStatus> usable) {
                 try {
-                    PathRef chosen = handling.reservePath(usable.stream().map(p -> ref(p.id())).toList());
+                    PathRef chosen = handling.reservePath(usable.stream().map(p -> SpiViews.ref(p.id())).toList());
                     for (PathStatus p : usable) {
-                        if (ref(p.id()).equals(chosen)) {
+                        if (SpiViews.ref(p.id()).equals(chosen)) {
                             return p;
                         }
                     }
@@ -65,10 +65,5 @@ public final class ReservationStrategies {
                 }
             }
         };
-    }
-
-    /** The SPI's name of a path. */
-    public static PathRef ref(PathId id) {
-        return new PathRef(id.hostPort(), id.storagePort(), id.targetName(), id.lun());
     }
 }

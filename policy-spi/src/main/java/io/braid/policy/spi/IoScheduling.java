@@ -12,7 +12,8 @@ public interface IoScheduling {
 
     /**
      * The most commands of this device in flight through one path; 0 for no limit. Read once,
-     * when the policy is created (calling thread: the module's decision thread).
+     * when the policy is created (the module's decision thread; the caller waits at most 1 s;
+     * must not block).
      */
     default int maxOutstandingPerPath() {
         return 0;

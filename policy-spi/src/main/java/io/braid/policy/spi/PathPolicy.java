@@ -41,7 +41,8 @@ public interface PathPolicy {
 
     /**
      * The device leaves the policy (the module is unloaded, replaced or quarantined, or the device
-     * went away). No call follows. <b>Thread.</b> The module's decision thread; must not block.
+     * went away). No call follows. <b>Thread.</b> The module's decision thread, asynchronously
+     * (nobody waits for it); must not block.
      */
     default void close() {
     }

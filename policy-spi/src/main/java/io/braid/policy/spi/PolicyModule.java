@@ -6,27 +6,38 @@ package io.braid.policy.spi;
  * It needs a public no-argument constructor. The agent creates one instance per load.
  *
  * <p><b>Threads.</b> {@link #claims} and {@link #newPolicy} run on the module's decision thread
- * while the agent waits at most its decision budget (a module that takes longer, throws, or
- * claims a device another loaded module claims is quarantined). None may block.
+ * while the agent waits at most 1 s (they are rare, not per I/O; a module that throws, or claims
+ * a device another loaded module claims, is quarantined). None may block.
  */
 public interface PolicyModule {
 
-    /** The module's name, unique among loaded modules: letters, digits, '.', '_' and '-', at most 64. */
+    /**
+     * The module's name, unique among loaded modules: letters, digits, '.', '_' and '-', at most
+     * 64. <b>Thread.</b> Any (first a loading thread that waits at most 1 s); must return at once.
+     */
     String name();
 
-    /** The module's version, e.g. {@code 1.2.0}; loading another version of a loaded module replaces it. */
+    /**
+     * The module's version, e.g. {@code 1.2.0}; loading another version of a loaded module
+     * replaces it. <b>Thread.</b> Any (first a loading thread that waits at most 1 s); must return
+     * at once.
+     */
     String version();
 
     /**
      * Whether the module runs {@code device}. Decided by the attributes alone (vendor, product,
-     * array type, serials, paths). <b>Ownership.</b> {@code device} is an immutable snapshot.
+     * array type, serials, paths). <b>Thread.</b> The module's decision thread (or, when the agent
+     * looks for a module of a new device in its module directory, the registry's thread, waiting
+     * at most 1 s), while the caller waits; must not block. <b>Ownership.</b> {@code device} is
+     * an immutable snapshot.
      */
     boolean claims(DeviceAttributes device);
 
     /**
      * The policy of one claimed device. The returned object implements {@link PathPolicy} and
      * may implement {@link IoScheduling}, {@link ErrorAnalysis}, {@link FailureScoping} and
-     * {@link ReservationHandling}.
+     * {@link ReservationHandling}. <b>Thread.</b> The module's decision thread while the caller (a
+     * session event loop adding the device, or the registry) waits at most 1 s; must not block.
      *
      * @param device  the device (immutable snapshot)
      * @param control what the policy may do to the device on its own initiative (thread-safe; keep it)

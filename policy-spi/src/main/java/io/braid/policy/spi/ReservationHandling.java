@@ -5,13 +5,14 @@ import java.util.List;
 /**
  * Optional capability of a {@link PathPolicy}: how SCSI persistent reservations (SPC-5 5.14) are
  * kept across the device's paths. The host agent's reservation keeper ({@code braid host pr})
- * asks the device's policy these questions; a policy without this capability gets the defaults,
+ * asks the device's policy these questions (through the agent's guard, like every decision); a policy without this capability gets the defaults,
  * which suit an array that treats every path of the host as its own I_T nexus (Braid does):
  * register the key on every path, including paths that appear later, reserve through the first
  * path, and re-establish the registration after a failover.
  *
- * <p><b>Thread.</b> The keeper's thread, never an I/O thread; may take the decision budget, must
- * not block. <b>Ownership.</b> The lists are immutable snapshots.
+ * <p><b>Thread.</b> The module's decision thread while the keeper's thread (never an I/O
+ * thread) waits at most the decision budget; must not block. <b>Ownership.</b> The lists are
+ * immutable snapshots.
  */
 public interface ReservationHandling {
 

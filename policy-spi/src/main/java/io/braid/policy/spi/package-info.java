@@ -17,8 +17,9 @@
  * <p><b>Threads.</b> Unless a method says otherwise, the agent calls a module's per-device
  * policies on the module's own decision thread, one call at a time per module, and waits for a
  * decision at most the agent's decision budget ({@code modules.decisionBudget}, 10 ms by
- * default). A decision that takes longer is abandoned (the built-in choice is used) and the
- * module is quarantined; so is a module that throws or returns a path that was not offered. No
+ * default). A decision that takes longer is abandoned (the built-in choice is used); a module
+ * whose decisions keep overrunning the budget (for a second) is quarantined, and so, at once, is
+ * a module that throws or returns a path that was not offered. No
  * method may block on I/O; none is ever called with a lock of the agent held by the caller's
  * own thread other than the waiting I/O thread.
  *
