@@ -337,6 +337,33 @@ class PersistentReservationTest {
     }
 
     @Test
+    void preemptAndAbortAlsoEndsTheTransportsHeldTasksOfThePreemptedNexusesOnly() {
+        pr.register(NEXUS_A, 0xA);
+        pr.register(NEXUS_B, 0xB);
+        pr.register(NEXUS_C, 0xC);
+        pr.reserve(NEXUS_A, 0xA, Pr.WE);
+        List<Nexus> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> luns = new java.util.concurrent.CopyOnWriteArrayList<>();
+        h.target.heldTasks((lun, which) -> {
+            luns.add(lun);
+            for (Nexus n : List.of(NEXUS_A, NEXUS_A2, NEXUS_B, NEXUS_C)) {
+                if (which.test(n)) {
+                    asked.add(n);
+                }
+            }
+            return java.util.Set.of();
+        });
+        pr.good(pr.out(NEXUS_B, PREEMPT_AND_ABORT, Pr.EA, 0xB, 0xA));
+        assertThat(luns).containsExactly(Lun.encode(0));
+        assertThat(asked).as("only the preempted key's nexus, never the one preempting").containsExactly(NEXUS_A);
+        // PREEMPT without ABORT leaves held tasks alone.
+        asked.clear();
+        luns.clear();
+        pr.good(pr.out(NEXUS_B, PREEMPT, Pr.EA, 0xB, 0xC));
+        assertThat(luns).isEmpty();
+    }
+
+    @Test
     void specIPtRegistersTheNamedInitiatorPorts() {
         byte[] b = new TransportId("iqn.2024-01.test:host-b", 0x400001370001L).encode();
         byte[] c = new TransportId("iqn.2024-01.test:host-c", TransportId.ANY_ISID).encode();
