@@ -187,13 +187,13 @@ final class InquiryData {
      * VPD B2h Logical Block Provisioning (SBC-4), page length 4:
      *  4 THRESHOLD EXPONENT   5 LBPU LBPWS LBPWS10 LBPRZ(3) ANC_SUP DP   6 MINIMUM PERCENTAGE | PROVISIONING TYPE
      * Thin provisioned (type 010b): UNMAP and both WRITE SAMEs unmap, deallocated blocks read as
-     * zeroes (LBPRZ 001b), no anchored state (ANC_SUP 0) and no thresholds. Otherwise fully
+     * zeroes (LBPRZ 001b; anchored ones too), ANC_SUP when the backstore can anchor, no thresholds. Otherwise fully
      * provisioned (type 000b, nothing set), matching LBPME in READ CAPACITY (16).
      */
     static byte[] logicalBlockProvisioning(LogicalUnit unit) {
         byte[] b = header(0xB2, 4);
         if (unit.thinProvisioned()) {
-            b[5] = (byte) (0x80 | 0x40 | 0x20 | 0x04);
+            b[5] = (byte) (0x80 | 0x40 | 0x20 | 0x04 | (unit.anchorSupported() ? 0x02 : 0));
             b[6] = 0x02;
         }
         return b;
