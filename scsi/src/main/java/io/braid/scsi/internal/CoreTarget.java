@@ -299,7 +299,7 @@ public final class CoreTarget implements ScsiTarget {
                 throw CheckCondition.of(SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
             }
             if (unit != null) {
-                AsymmetricAccessState state = accessStates.state(task.nexus().targetPortGroup());
+                AsymmetricAccessState state = accessStates.effectiveState(task.nexus());
                 AluaCommands.checkAccess(d, state);
                 ReservationConflicts.check(d, cdb, unit, task.nexus());
             }
