@@ -989,8 +989,8 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
                 int n = 0;
                 for (CommandTask task : new ArrayList<>(tasks.values())) {
                     if (task.phase == CommandTask.Phase.COLLECTING && lun.test(task.lun)) {
-                        log.debug("connection {}: itt=0x{} aborted by another initiator (task management or PREEMPT AND ABORT)", name,
-                                Integer.toHexString(task.itt));
+                        log.debug("connection {}: itt=0x{} aborted for another initiator (task management or"
+                                + " PREEMPT AND ABORT)", name, Integer.toHexString(task.itt));
                         abortHere(task);
                         n++;
                     }

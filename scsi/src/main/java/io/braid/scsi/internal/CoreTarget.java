@@ -592,8 +592,8 @@ public final class CoreTarget implements ScsiTarget {
 
     /**
      * Aborts the tasks of the selected nexuses on a unit, those the transport holds first, and
-     * waits until they have left {@link #execute} (SPC-5 PREEMPT AND ABORT: the preempted nexuses' tasks end before the
-     * command completes).
+     * waits until they have left {@link #execute} (SPC-5 PREEMPT AND ABORT: the preempted
+     * nexuses' tasks end before the command completes).
      */
     void abortTasks(LogicalUnit unit, Predicate<Nexus> which) {
         held.abort(Lun.encode(unit.lun()), which);
