@@ -38,6 +38,8 @@ public final class Session {
     private int maxCmdSn;
     private int inFlight;
     private boolean ended;
+    /** Whether the SCSI core has been told that this session's I_T nexus is gone. */
+    private final java.util.concurrent.atomic.AtomicBoolean nexusEnded = new java.util.concurrent.atomic.AtomicBoolean();
 
     private record Queued(TargetConnection connection, Pdu pdu) {
     }
@@ -150,11 +152,21 @@ public final class Session {
         }
         if (end) {
             registry.remove(this);
-            if (nexus != null) {
-                target.scsi().nexusRemoved(nexus);
-            }
+            endNexus();
             log.info("session tsih={} initiator={} target={} ended", tsih, initiatorName,
                     target == null ? "(discovery)" : target.iqn());
+        }
+    }
+
+    /**
+     * Tells the SCSI core, once, that this session's I_T nexus is gone (SAM-5 "I_T nexus loss":
+     * its SCSI-2 reservation is released, its tasks end). A logout that closes the session does it
+     * before the Logout Response goes out, so an initiator that goes on through another session
+     * never meets what this one held.
+     */
+    void endNexus() {
+        if (nexus != null && nexusEnded.compareAndSet(false, true)) {
+            target.scsi().nexusRemoved(nexus);
         }
     }
 

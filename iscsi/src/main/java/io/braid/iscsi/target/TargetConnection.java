@@ -1071,6 +1071,11 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
             moveTo(State.IN_LOGOUT);
         }
         Session s = session;
+        if (l.reasonCode() == LogoutRequest.CLOSE_SESSION) {
+            // The nexus ends before the answer: the initiator may act on another session at once
+            // (libiscsi's Sanitize.Reset right after a logout that released RESERVE(6)).
+            s.endNexus();
+        }
         LogoutResponse answer = new LogoutResponse(0, l.itt(), statSn++, s.expCmdSn(), s.maxCmdSn(),
                 params.defaultTime2Wait(), params.defaultTime2Retain());
         var future = channel.writeAndFlush(answer);

@@ -2,6 +2,8 @@ package io.braid.iscsi.target;
 
 import io.braid.iscsi.pdu.DataOut;
 import io.braid.iscsi.pdu.LoginResponse;
+import io.braid.iscsi.pdu.LogoutRequest;
+import io.braid.iscsi.pdu.LogoutResponse;
 import io.braid.iscsi.pdu.NopIn;
 import io.braid.iscsi.pdu.NopOut;
 import io.braid.iscsi.pdu.Pdu;
@@ -330,6 +332,22 @@ class TaskManagementEndToEndTest {
         ByteBuffer b = ByteBuffer.allocate(24);
         b.putLong(key).putLong(serviceActionKey);
         return b.array();
+    }
+
+    @Test
+    void aLogoutReleasesTheSessionsReservationBeforeItsResponse() throws Exception {
+        try (Initiator a = new Initiator("iqn.2026-11.io.braid:host-a", 0x400001000001L);
+             Initiator b = new Initiator("iqn.2026-11.io.braid:host-b", 0x400001000002L)) {
+            byte[] reserve6 = new byte[16];
+            reserve6[0] = 0x16;
+            assertThat(b.command(reserve6, false, false, 0)).isZero();
+            assertThat(a.command(TUR, false, false, 0)).as("RESERVATION CONFLICT").isEqualTo(0x18);
+            b.wire.send(new LogoutRequest(true, LogoutRequest.CLOSE_SESSION, b.nextItt++, 0, b.cmdSn, 0));
+            LogoutResponse out = b.wire.take(LogoutResponse.class);
+            assertThat(out.response()).isZero();
+            // At once, no waiting for the connection to close: the reservation is gone already.
+            assertThat(a.command(TUR, false, false, 0)).isZero();
+        }
     }
 
     @Test
