@@ -31,6 +31,16 @@ final class ReadOnlyDevice extends ForwardingBlockDevice {
     }
 
     @Override
+    public boolean supportsAnchor() {
+        return false;
+    }
+
+    @Override
+    public void anchor(long offset, long length) throws IOException {
+        throw new IOException("the volume is read-only");
+    }
+
+    @Override
     public void flush() {
         // Nothing was written through this view.
     }

@@ -47,13 +47,23 @@ public interface ScsiTarget {
      * the transport may send the TMF response right away.
      * Tasks the transport has not handed to {@code execute} yet (waiting for data-out or for their
      * CmdSN) are the transport's to abort first; ABORT TASK answers TASK DOES NOT EXIST for a tag
-     * the core does not hold. After TARGET COLD RESET the transport also closes its connections.
+     * the core does not hold. CLEAR TASK SET is the exception for other nexuses' held tasks: the
+     * core ends them through {@link HeldTasks}, so its unit attention reaches exactly the nexuses
+     * that lost tasks. After TARGET COLD RESET the transport also closes its connections.
      *
      * @param lun           the 64-bit SAM LUN field of the request (ignored by target resets)
      * @param referencedTag the task tag for ABORT TASK and QUERY TASK
      */
     TaskManagementResponse manageTask(Nexus nexus, TaskManagementFunction function, long lun,
                                       long referencedTag);
+
+    /**
+     * Registers the transport's view of the tasks it holds before {@link #execute}, so that
+     * PREEMPT AND ABORT and CLEAR TASK SET reach them (see {@link HeldTasks}). A target without one
+     * behaves as with {@link HeldTasks#NONE}.
+     */
+    default void heldTasks(HeldTasks held) {
+    }
 
     /**
      * Called when an I_T nexus appears (login) so each logical unit reports POWER ON, RESET, OR BUS

@@ -34,9 +34,24 @@ public interface TargetPortGroups {
      * group takes {@code state} and, when that is a change, every I_T nexus gets a unit attention
      * ASYMMETRIC ACCESS STATE CHANGED on every logical unit, so host multipath re-reads the groups.
      *
-     * @throws IllegalArgumentException when the group is not known
+     * @throws IllegalArgumentException when the group is not known, or for {@link AsymmetricAccessState#OFFLINE}
+     *                                  (a state of a port: {@link #setOffline})
      */
     void transition(int targetPortGroup, AsymmetricAccessState state);
+
+    /**
+     * Puts one target port into the offline secondary state (SPC-5 "Offline state") or takes it
+     * out again (an implicit transition): while offline, every command through the port ends with
+     * NOT READY / LOGICAL UNIT NOT READY, OFFLINE, whatever the state of its group. A change gives
+     * every I_T nexus ASYMMETRIC ACCESS STATE CHANGED on every logical unit. SET TARGET PORT GROUPS
+     * can put a port offline; only this brings it back.
+     *
+     * @throws IllegalArgumentException when the port is not known
+     */
+    void setOffline(int relativeTargetPortId, boolean offline);
+
+    /** Whether the port is in the offline secondary state. */
+    boolean isOffline(int relativeTargetPortId);
 
     /** The known groups and the relative target port identifiers in each, for diagnostics. */
     Map<Integer, Set<Integer>> groups();

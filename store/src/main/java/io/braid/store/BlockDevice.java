@@ -51,6 +51,27 @@ public interface BlockDevice extends Closeable {
     }
 
     /**
+     * Whether {@link #anchor} is supported (SBC-4 "Anchored LBAs"; the SCSI core then reports
+     * ANC_SUP). Only meaningful together with {@link #supportsUnmap()}.
+     */
+    default boolean supportsAnchor() {
+        return false;
+    }
+
+    /**
+     * Anchors a range (SBC-4 "Anchored LBAs"): the storage for it is allocated now, so later
+     * writes into it never run out of space, it reads as zeroes, and {@link #provisioning} reports
+     * it anchored until it is written (mapped) or unmapped (deallocated). A range that only partly
+     * covers an allocation unit may leave that unit mapped, with the covered bytes zeroed. Only
+     * called when {@link #supportsAnchor()} is true.
+     *
+     * @throws SpaceExhaustedException when the storage cannot be allocated; nothing changed then
+     */
+    default void anchor(long offset, long length) throws IOException {
+        throw new UnsupportedOperationException("anchor");
+    }
+
+    /**
      * The provisioning status of the run starting at {@code offset} (SBC-4 GET LBA STATUS): the
      * longest run the device can cheaply tell that is all mapped or all deallocated. A device
      * without thin provisioning reports everything to the end as mapped.
@@ -59,8 +80,21 @@ public interface BlockDevice extends Closeable {
         return new Extent(offset, blockCount() * blockSize() - offset, true);
     }
 
-    /** A run of bytes with one provisioning status; offset and length are whole blocks. */
-    record Extent(long offset, long length, boolean mapped) {
+    /**
+     * A run of bytes with one provisioning status; offset and length are whole blocks. Anchored
+     * runs are not mapped: their storage is allocated but holds no data (they read as zeroes).
+     */
+    record Extent(long offset, long length, boolean mapped, boolean anchored) {
+        public Extent {
+            if (mapped && anchored) {
+                throw new IllegalArgumentException("an extent is mapped or anchored, not both");
+            }
+        }
+
+        /** A mapped or deallocated run. */
+        public Extent(long offset, long length, boolean mapped) {
+            this(offset, length, mapped, false);
+        }
     }
 
     /**

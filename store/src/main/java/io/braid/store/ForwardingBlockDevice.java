@@ -53,6 +53,16 @@ public abstract class ForwardingBlockDevice implements BlockDevice {
     }
 
     @Override
+    public boolean supportsAnchor() {
+        return delegate.supportsAnchor();
+    }
+
+    @Override
+    public void anchor(long offset, long length) throws IOException {
+        delegate.anchor(offset, length);
+    }
+
+    @Override
     public Extent provisioning(long offset) throws IOException {
         return delegate.provisioning(offset);
     }

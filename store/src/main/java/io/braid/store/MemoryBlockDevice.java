@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -12,7 +14,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * thin provisioned logical unit with LBPRZ): the capacity is fixed at creation, storage is
  * allocated in fixed chunks on the first write into them and freed again by {@link #unmap}; a
  * chunk that was never written (a hole) reads as zeroes and {@link #provisioning} reports it
- * deallocated. An optional space limit makes a write that needs a new chunk beyond it fail with
+ * deallocated. {@link #anchor} allocates whole chunks of zeroes that {@link #provisioning} reports
+ * anchored until a write or an unmap reaches them. An optional space limit makes a write that needs a new chunk beyond it fail with
  * {@link SpaceExhaustedException} before anything of it is stored.
  *
  * <p>It is the scratch and benchmark backstore: nothing survives {@link #close} or the process.
@@ -48,6 +51,8 @@ public final class MemoryBlockDevice implements BlockDevice {
     private final AtomicReferenceArray<AtomicReferenceArray<byte[]>> segments;
     /** Chunks allocated plus chunks reserved by writes about to allocate them. */
     private final AtomicLong allocated = new AtomicLong();
+    /** Chunks allocated by {@link #anchor} and not written since (at most one entry per allocated chunk). */
+    private final Set<Long> anchored = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** A device of {@code blockCount} blocks with 64 KiB chunks and no space limit. */
@@ -143,6 +148,11 @@ public final class MemoryBlockDevice implements BlockDevice {
         long first = offset >>> chunkShift;
         long last = (offset + length - 1) >>> chunkShift;
         allocate(first, last);
+        if (!anchored.isEmpty()) {
+            for (long i = first; i <= last; i++) {
+                anchored.remove(i); // written: mapped from now on
+            }
+        }
         long pos = offset;
         while (src.hasRemaining()) {
             int in = (int) (pos & (chunkSize - 1));
@@ -190,6 +200,7 @@ public final class MemoryBlockDevice implements BlockDevice {
                 if (segment.getAndSet(slot, null) != null) {
                     allocated.decrementAndGet();
                 }
+                anchored.remove(index);
             } else {
                 byte[] chunk = segment.get(slot);
                 if (chunk != null) {
@@ -198,6 +209,51 @@ public final class MemoryBlockDevice implements BlockDevice {
             }
             pos += n;
         }
+    }
+
+    @Override
+    public boolean supportsAnchor() {
+        return true;
+    }
+
+    /**
+     * Allocates every chunk the range touches (all of them or, beyond the space limit, none) and
+     * zeroes the covered bytes; the chunks the range covers whole become anchored, the others keep
+     * the data outside the range and count as mapped.
+     */
+    @Override
+    public void anchor(long offset, long length) throws IOException {
+        checkOpen();
+        checkRange(offset, length);
+        if (length == 0) {
+            return;
+        }
+        long end = offset + length;
+        allocate(offset >>> chunkShift, (end - 1) >>> chunkShift);
+        for (long pos = offset; pos < end; ) {
+            long index = pos >>> chunkShift;
+            int in = (int) (pos & (chunkSize - 1));
+            long n = Math.min(end - pos, chunkSize - in);
+            byte[] chunk = chunk(index);
+            if (chunk != null) {
+                // An unmap racing us may have freed it: then it stays deallocated, as if it came after.
+                Arrays.fill(chunk, in, in + (int) n, (byte) 0);
+                if (in == 0 && (n == chunkSize || pos + n == sizeBytes)) {
+                    anchored.add(index);
+                } else {
+                    anchored.remove(index);
+                }
+            }
+            pos += n;
+        }
+    }
+
+    /** 0 deallocated, 1 mapped, 2 anchored. */
+    private int status(long index) {
+        if (chunk(index) == null) {
+            return 0;
+        }
+        return !anchored.isEmpty() && anchored.contains(index) ? 2 : 1;
     }
 
     /**
@@ -212,24 +268,24 @@ public final class MemoryBlockDevice implements BlockDevice {
             throw new IllegalArgumentException("offset " + offset + " is not a block inside " + sizeBytes + " bytes");
         }
         long index = offset >>> chunkShift;
-        boolean mapped = chunk(index) != null;
+        int status = status(index);
         long next = index + 1;
         for (long steps = 0; next < chunkCount && steps < MAX_STEPS_PER_EXTENT; steps++) {
             AtomicReferenceArray<byte[]> segment = segments.get((int) (next >>> SEGMENT_SHIFT));
             if (segment == null) {
-                if (mapped) {
+                if (status != 0) {
                     break;
                 }
                 next = ((next >>> SEGMENT_SHIFT) + 1) << SEGMENT_SHIFT;
                 continue;
             }
-            if ((segment.get((int) (next & (SEGMENT_CHUNKS - 1))) != null) != mapped) {
+            if (status(next) != status) {
                 break;
             }
             next++;
         }
         long end = Math.min(sizeBytes, Math.min(next, chunkCount) << chunkShift);
-        return new Extent(offset, end - offset, mapped);
+        return new Extent(offset, end - offset, status == 1, status == 2);
     }
 
     @Override
@@ -251,6 +307,7 @@ public final class MemoryBlockDevice implements BlockDevice {
             segments.set(i, null);
         }
         allocated.set(0);
+        anchored.clear();
     }
 
     /** Bytes of chunks allocated now (including chunks a running write has reserved). */

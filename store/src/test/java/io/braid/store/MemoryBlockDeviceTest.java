@@ -70,6 +70,33 @@ class MemoryBlockDeviceTest {
     }
 
     @Test
+    void anchorAllocatesZeroesAndIsReportedUntilWrittenOrUnmapped() throws IOException {
+        MemoryBlockDevice dev = new MemoryBlockDevice(512, 4 * CHUNK / 512, CHUNK, 3L * CHUNK);
+        assertThat(dev.supportsAnchor()).isTrue();
+        dev.write(0, ByteBuffer.wrap(pattern(CHUNK, 5)), false);
+        // Anchor the tail of chunk 0 and all of chunks 1 and 2.
+        dev.anchor(CHUNK - 1024, 2L * CHUNK + 1024);
+        assertThat(dev.allocatedBytes()).as("storage is allocated by anchoring").isEqualTo(3L * CHUNK);
+        ByteBuffer back = ByteBuffer.allocate(3 * CHUNK);
+        dev.read(0, back);
+        byte[] expected = new byte[3 * CHUNK];
+        System.arraycopy(pattern(CHUNK, 5), 0, expected, 0, CHUNK - 1024);
+        assertThat(back.array()).as("anchored blocks read as zeroes").isEqualTo(expected);
+        assertThat(dev.provisioning(0)).as("partly anchored: mapped").isEqualTo(new BlockDevice.Extent(0, CHUNK, true));
+        assertThat(dev.provisioning(CHUNK)).isEqualTo(new BlockDevice.Extent(CHUNK, 2L * CHUNK, false, true));
+        assertThat(dev.provisioning(3L * CHUNK)).isEqualTo(new BlockDevice.Extent(3L * CHUNK, CHUNK, false));
+        // The space limit is reached, yet a write into anchored storage needs nothing more.
+        dev.write(CHUNK + 512, ByteBuffer.wrap(pattern(512, 7)), false);
+        assertThat(dev.provisioning(CHUNK)).as("written: mapped").isEqualTo(new BlockDevice.Extent(CHUNK, CHUNK, true));
+        assertThat(dev.provisioning(2L * CHUNK)).isEqualTo(new BlockDevice.Extent(2L * CHUNK, CHUNK, false, true));
+        assertThatThrownBy(() -> dev.anchor(3L * CHUNK, CHUNK)).isInstanceOf(SpaceExhaustedException.class);
+        assertThat(dev.provisioning(3L * CHUNK)).as("a refused anchor changes nothing")
+                .isEqualTo(new BlockDevice.Extent(3L * CHUNK, CHUNK, false));
+        dev.unmap(2L * CHUNK, CHUNK);
+        assertThat(dev.provisioning(2L * CHUNK)).as("unmapped: deallocated").isEqualTo(new BlockDevice.Extent(2L * CHUNK, 2L * CHUNK, false));
+    }
+
+    @Test
     void lastPartialChunkIsFreedByAnUnmapToTheEnd() throws IOException {
         MemoryBlockDevice dev = new MemoryBlockDevice(512, 130); // 65 KiB: one chunk and 1 KiB
         dev.write(129 * 512, ByteBuffer.wrap(pattern(512, 1)), true);

@@ -89,6 +89,10 @@ public final class IscsiTargetServer implements AutoCloseable {
                     .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT),
                             TargetServerConfig.TCP_KEEPALIVE_PROBES);
         }
+        // PREEMPT AND ABORT and CLEAR TASK SET end, from the core, the commands this server holds.
+        for (TargetDefinition target : config.targets()) {
+            target.scsi().heldTasks(new TransportHeldTasks(sessions, target));
+        }
         try {
             for (Portal portal : config.portals()) {
                 Listener listener = new Listener(portal);

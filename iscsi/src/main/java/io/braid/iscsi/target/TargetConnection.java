@@ -840,7 +840,13 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
                 tasks.values().stream().filter(x -> x.lun == lun).forEach(affected::add);
                 session.abortWaiting(c -> c.lun() == lun);
             }
-            case CLEAR_TASK_SET, LOGICAL_UNIT_RESET -> {
+            case CLEAR_TASK_SET -> {
+                // Other nexuses' held commands: the core ends them (HeldTasks) to know whom its
+                // COMMANDS CLEARED BY ANOTHER INITIATOR unit attention is for.
+                tasks.values().stream().filter(x -> x.lun == lun).forEach(affected::add);
+                session.abortWaiting(c -> c.lun() == lun);
+            }
+            case LOGICAL_UNIT_RESET -> {
                 tasks.values().stream().filter(x -> x.lun == lun).forEach(affected::add);
                 session.abortWaiting(c -> c.lun() == lun);
                 if (scsi.luns(nexus).contains(lun)) {
@@ -972,22 +978,27 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         return done;
     }
 
-    /** Drops this connection's commands still collecting Data-Out on a LUN {@code lun} selects. Any thread. */
-    CompletableFuture<Void> abortCollecting(java.util.function.LongPredicate lun) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    /**
+     * Drops this connection's commands still collecting Data-Out on a LUN {@code lun} selects; the
+     * future tells how many. Any thread.
+     */
+    CompletableFuture<Integer> abortCollecting(java.util.function.LongPredicate lun) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
         try {
             channel.eventLoop().execute(() -> {
+                int n = 0;
                 for (CommandTask task : new ArrayList<>(tasks.values())) {
                     if (task.phase == CommandTask.Phase.COLLECTING && lun.test(task.lun)) {
-                        log.debug("connection {}: itt=0x{} aborted by another initiator's task management", name,
-                                Integer.toHexString(task.itt));
+                        log.debug("connection {}: itt=0x{} aborted for another initiator (task management or"
+                                + " PREEMPT AND ABORT)", name, Integer.toHexString(task.itt));
                         abortHere(task);
+                        n++;
                     }
                 }
-                done.complete(null);
+                done.complete(n);
             });
         } catch (RejectedExecutionException e) {
-            done.complete(null);
+            done.complete(0);
         }
         return done;
     }

@@ -2,6 +2,8 @@ package io.braid.iscsi.target;
 
 import io.braid.iscsi.pdu.DataOut;
 import io.braid.iscsi.pdu.LoginResponse;
+import io.braid.iscsi.pdu.LogoutRequest;
+import io.braid.iscsi.pdu.LogoutResponse;
 import io.braid.iscsi.pdu.NopIn;
 import io.braid.iscsi.pdu.NopOut;
 import io.braid.iscsi.pdu.Pdu;
@@ -40,8 +42,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TaskManagementEndToEndTest {
     private static final String IQN = "iqn.2026-11.io.braid:tmf";
-    private static final int ABORT_TASK = 1, ABORT_TASK_SET = 2, LUN_RESET = 5, COLD_RESET = 7, QUERY_TASK = 9;
-    private static final int FUNCTION_COMPLETE = 0, TASK_DOES_NOT_EXIST = 1, FUNCTION_SUCCEEDED = 7;
+    private static final int ABORT_TASK = 1, ABORT_TASK_SET = 2, CLEAR_ACA = 3, CLEAR_TASK_SET = 4, LUN_RESET = 5, COLD_RESET = 7, QUERY_TASK = 9;
+    private static final int FUNCTION_COMPLETE = 0, TASK_DOES_NOT_EXIST = 1, FUNCTION_NOT_SUPPORTED = 5,
+            FUNCTION_SUCCEEDED = 7;
     private static final byte[] TUR = new byte[16];
 
     private final GatedDevice device = new GatedDevice();
@@ -124,6 +127,35 @@ class TaskManagementEndToEndTest {
         /** Sends a command without data and returns its status. */
         int command(byte[] cdb, boolean read, boolean write, int length) throws InterruptedException {
             wire.send(scsi(cdb, read, write, length));
+            ScsiResponse r = wire.take(ScsiResponse.class);
+            int status = r.status();
+            r.release();
+            return status;
+        }
+
+        /** Sends a command without data; returns the (fixed format) sense key, ASC and ASCQ, or null on GOOD. */
+        int[] sense(byte[] cdb) throws InterruptedException {
+            wire.send(scsi(cdb, false, false, 0));
+            ScsiResponse r = wire.take(ScsiResponse.class);
+            try {
+                if (r.status() == 0) {
+                    return null;
+                }
+                assertThat(r.status()).as("CHECK CONDITION").isEqualTo(2);
+                var d = r.data();
+                int at = d.readerIndex() + 2;
+                return new int[] {d.getByte(at + 2) & 0x0F, d.getByte(at + 12) & 0xFF, d.getByte(at + 13) & 0xFF};
+            } finally {
+                r.release();
+            }
+        }
+
+        /** A command with data-out through one R2T (InitialR2T=Yes, ImmediateData=No); returns its status. */
+        int commandWithData(byte[] cdb, byte[] data) throws InterruptedException {
+            ScsiCommand c = scsi(cdb, false, true, data.length);
+            wire.send(c);
+            ReadyToTransfer r2t = wire.take(ReadyToTransfer.class);
+            wire.send(new DataOut(true, 0, c.itt(), r2t.ttt(), 0, 0, 0, Unpooled.wrappedBuffer(data)));
             ScsiResponse r = wire.take(ScsiResponse.class);
             int status = r.status();
             r.release();
@@ -247,6 +279,82 @@ class TaskManagementEndToEndTest {
             assertThat(device.writes).as("the other session's write never ran").isZero();
             assertThat(b.command(TUR, false, false, 0)).as("it learns of the reset").isEqualTo(2);
             assertThat(b.command(TUR, false, false, 0)).isZero();
+        }
+    }
+
+    @Test
+    void clearTaskSetEndsAnotherSessionsWriteWaitingForDataOutAndTellsThatSessionOnly() throws Exception {
+        try (Initiator a = new Initiator("iqn.2026-11.io.braid:host-a", 0x400001000001L);
+             Initiator b = new Initiator("iqn.2026-11.io.braid:host-b", 0x400001000002L);
+             Initiator c = new Initiator("iqn.2026-11.io.braid:host-c", 0x400001000003L)) {
+            ScsiCommand write = b.scsi(write10(0, 8), false, true, 4096);
+            b.wire.send(write);
+            ReadyToTransfer r2t = b.wire.take(ReadyToTransfer.class);
+            assertThat(a.tmfResponse(a.tmf(CLEAR_TASK_SET, Pdu.RESERVED_TAG, 0))).isEqualTo(FUNCTION_COMPLETE);
+            b.wire.send(new DataOut(true, 0, write.itt(), r2t.ttt(), 0, 0, 0, Unpooled.wrappedBuffer(new byte[4096])));
+            b.ping();
+            assertThat(device.writes).as("the cleared write never ran").isZero();
+            assertThat(b.sense(TUR)).as("COMMANDS CLEARED BY ANOTHER INITIATOR").containsExactly(6, 0x2F, 0x00);
+            assertThat(b.sense(TUR)).isNull();
+            assertThat(c.sense(TUR)).as("a session that lost nothing").isNull();
+            assertThat(a.sense(TUR)).as("the session that cleared").isNull();
+        }
+    }
+
+    @Test
+    void preemptAndAbortEndsThePreemptedSessionsWriteWaitingForDataOut() throws Exception {
+        try (Initiator a = new Initiator("iqn.2026-11.io.braid:host-a", 0x400001000001L);
+             Initiator b = new Initiator("iqn.2026-11.io.braid:host-b", 0x400001000002L)) {
+            assertThat(a.commandWithData(proutCdb(0, 0), proutParameters(0, 0xA))).isZero();
+            assertThat(b.commandWithData(proutCdb(0, 0), proutParameters(0, 0xB))).isZero();
+            ScsiCommand write = b.scsi(write10(0, 8), false, true, 4096);
+            b.wire.send(write);
+            ReadyToTransfer r2t = b.wire.take(ReadyToTransfer.class);
+            // PREEMPT AND ABORT (05h), type Write Exclusive, removing B's key 0xB.
+            assertThat(a.commandWithData(proutCdb(5, 1), proutParameters(0xA, 0xB))).isZero();
+            b.wire.send(new DataOut(true, 0, write.itt(), r2t.ttt(), 0, 0, 0, Unpooled.wrappedBuffer(new byte[4096])));
+            b.ping();
+            assertThat(device.writes).as("the preempted session's write never ran").isZero();
+            assertThat(b.sense(TUR)).as("REGISTRATIONS PREEMPTED").containsExactly(6, 0x2A, 0x05);
+        }
+    }
+
+    private static byte[] proutCdb(int serviceAction, int type) {
+        byte[] cdb = new byte[16];
+        cdb[0] = 0x5F;
+        cdb[1] = (byte) serviceAction;
+        cdb[2] = (byte) type;
+        cdb[8] = 24;
+        return cdb;
+    }
+
+    private static byte[] proutParameters(long key, long serviceActionKey) {
+        ByteBuffer b = ByteBuffer.allocate(24);
+        b.putLong(key).putLong(serviceActionKey);
+        return b.array();
+    }
+
+    @Test
+    void aLogoutReleasesTheSessionsReservationBeforeItsResponse() throws Exception {
+        try (Initiator a = new Initiator("iqn.2026-11.io.braid:host-a", 0x400001000001L);
+             Initiator b = new Initiator("iqn.2026-11.io.braid:host-b", 0x400001000002L)) {
+            byte[] reserve6 = new byte[16];
+            reserve6[0] = 0x16;
+            assertThat(b.command(reserve6, false, false, 0)).isZero();
+            assertThat(a.command(TUR, false, false, 0)).as("RESERVATION CONFLICT").isEqualTo(0x18);
+            b.wire.send(new LogoutRequest(true, LogoutRequest.CLOSE_SESSION, b.nextItt++, 0, b.cmdSn, 0));
+            LogoutResponse out = b.wire.take(LogoutResponse.class);
+            assertThat(out.response()).isZero();
+            // At once, no waiting for the connection to close: the reservation is gone already.
+            assertThat(a.command(TUR, false, false, 0)).isZero();
+        }
+    }
+
+    @Test
+    void clearAcaIsNotSupported() throws Exception {
+        try (Initiator a = new Initiator("iqn.2026-11.io.braid:host-a", 0x400001000001L)) {
+            assertThat(a.tmfResponse(a.tmf(CLEAR_ACA, Pdu.RESERVED_TAG, 0))).isEqualTo(FUNCTION_NOT_SUPPORTED);
+            a.ping();
         }
     }
 

@@ -36,6 +36,8 @@ final class AccessStates implements TargetPortGroups {
 
     private final TreeMap<Integer, MutableGroup> groups = new TreeMap<>();
     private final Map<Integer, Integer> groupOfPort = new TreeMap<>();
+    /** Relative target ports in the offline secondary state. */
+    private final Set<Integer> offlinePorts = new TreeSet<>();
     /** Establishes ASYMMETRIC ACCESS STATE CHANGED for every nexus except the one given (may be null). */
     private final Consumer<Nexus> announce;
 
@@ -82,9 +84,61 @@ final class AccessStates implements TargetPortGroups {
         return g == null ? AsymmetricAccessState.ACTIVE_OPTIMIZED : g.state;
     }
 
+    /**
+     * The state commands through the nexus's target port meet: offline when the port is, else its
+     * group's (SPC-5: the secondary state overrides the primary one).
+     */
+    synchronized AsymmetricAccessState effectiveState(Nexus nexus) {
+        if (!offlinePorts.isEmpty() && offlinePorts.contains(nexus.relativeTargetPortId())) {
+            return AsymmetricAccessState.OFFLINE;
+        }
+        return state(nexus.targetPortGroup());
+    }
+
+    @Override
+    public void setOffline(int relativeTargetPortId, boolean offline) {
+        boolean changed;
+        synchronized (this) {
+            if (!groupOfPort.containsKey(relativeTargetPortId)) {
+                throw new IllegalArgumentException("relative target port " + relativeTargetPortId + " is not known");
+            }
+            changed = changeOffline(relativeTargetPortId, offline, STATUS_IMPLICIT);
+        }
+        if (changed) {
+            announce.accept(null);
+        }
+    }
+
+    @Override
+    public synchronized boolean isOffline(int relativeTargetPortId) {
+        return offlinePorts.contains(relativeTargetPortId);
+    }
+
+    /** Whether SET TARGET PORT GROUPS may name this relative target port (offline descriptors). */
+    synchronized boolean knownPort(int relativeTargetPortId) {
+        return groupOfPort.containsKey(relativeTargetPortId);
+    }
+
+    /** How many target ports the target has (declared or seen): MULTIP in standard INQUIRY. */
+    synchronized int portCount() {
+        return groupOfPort.size();
+    }
+
+    private boolean changeOffline(int port, boolean offline, int status) {
+        boolean changed = offline ? offlinePorts.add(port) : offlinePorts.remove(port);
+        if (changed) {
+            log.info("target port {}: {} ({})", port, offline ? "offline" : "online",
+                    status == STATUS_EXPLICIT ? "explicit" : "implicit");
+        }
+        return changed;
+    }
+
     @Override
     public void transition(int targetPortGroup, AsymmetricAccessState state) {
         Objects.requireNonNull(state, "state");
+        if (state.secondary()) {
+            throw new IllegalArgumentException(state + " is a state of a target port, not of group " + targetPortGroup);
+        }
         boolean changed;
         synchronized (this) {
             MutableGroup g = groups.get(targetPortGroup);
@@ -107,15 +161,25 @@ final class AccessStates implements TargetPortGroups {
      * SET TARGET PORT GROUPS: applies already validated changes together; every nexus except
      * {@code requester} learns of them (SPC-5 "Explicit asymmetric logical unit access management").
      */
-    void setExplicitly(Map<Integer, AsymmetricAccessState> changes, Nexus requester) {
+    void setExplicitly(Map<Integer, AsymmetricAccessState> changes, Set<Integer> portsOffline, Nexus requester) {
         boolean changed = false;
         synchronized (this) {
             for (Map.Entry<Integer, AsymmetricAccessState> e : changes.entrySet()) {
                 MutableGroup g = groups.get(e.getKey());
-                if (g == null || !e.getValue().explicitlySettable()) {
+                if (g == null || !e.getValue().explicitlySettable() || e.getValue().secondary()) {
                     throw new IllegalArgumentException("target port group " + e.getKey() + " cannot take " + e.getValue());
                 }
-                changed |= change(e.getKey(), g, e.getValue(), STATUS_EXPLICIT);
+            }
+            for (int port : portsOffline) {
+                if (!groupOfPort.containsKey(port)) {
+                    throw new IllegalArgumentException("relative target port " + port + " is not known");
+                }
+            }
+            for (Map.Entry<Integer, AsymmetricAccessState> e : changes.entrySet()) {
+                changed |= change(e.getKey(), groups.get(e.getKey()), e.getValue(), STATUS_EXPLICIT);
+            }
+            for (int port : portsOffline) {
+                changed |= changeOffline(port, true, STATUS_EXPLICIT);
             }
         }
         if (changed) {

@@ -16,7 +16,7 @@ import static io.braid.scsi.internal.DataDirection.OUT;
  * Asymmetric logical unit access commands (SPC-5 "REPORT TARGET PORT GROUPS command", "SET TARGET
  * PORT GROUPS command") over the target's {@link AccessStates}, and the check every command passes
  * on its way in: what a target port in each asymmetric access state processes (SPC-5 "Target port
- * asymmetric access states").
+ * asymmetric access states"), a port in the offline secondary state nothing at all.
  */
 final class AluaCommands {
 
@@ -66,7 +66,7 @@ final class AluaCommands {
         for (AccessStates.Group g : states.snapshot()) {
             byte[] d = new byte[8 + 4 * g.relativePorts().size()];
             d[0] = (byte) g.state().code();
-            d[1] = (byte) 0x8F; // T_SUP U_SUP S_SUP AN_SUP AO_SUP
+            d[1] = (byte) 0xCF; // T_SUP O_SUP U_SUP S_SUP AN_SUP AO_SUP
             BigEndian.put16(d, 2, g.id());
             d[5] = (byte) g.statusCode();
             d[7] = (byte) g.relativePorts().size();
@@ -94,7 +94,9 @@ final class AluaCommands {
      *  0 reserved | ASYMMETRIC ACCESS STATE (bits 3-0)  1 reserved  2-3 TARGET PORT GROUP OR TARGET PORT
      * A length that is not 4 plus whole descriptors is INVALID FIELD IN CDB (SPC-5 leaves the length
      * rules to the vendor and names that error). Every descriptor is checked before any group
-     * changes. Offline (Eh), a secondary state of single ports, is not supported.
+     * changes. Offline (Eh), a secondary state of a single port, names a RELATIVE TARGET PORT
+     * IDENTIFIER in the last field instead of a group; an unknown group or port is an INVALID
+     * FIELD IN PARAMETER LIST on that field.
      */
     private static ScsiResult setTargetPortGroups(Command cmd) {
         long length = cmd.transferLength();
@@ -112,6 +114,7 @@ final class AluaCommands {
         data.getBytes(data.readerIndex(), list);
         AccessStates states = cmd.target().accessStates();
         Map<Integer, AsymmetricAccessState> changes = new LinkedHashMap<>();
+        java.util.Set<Integer> portsOffline = new java.util.TreeSet<>();
         for (int i = 0; i < 4; i++) {
             if (list[i] != 0) {
                 throw invalidField(i, -1);
@@ -128,13 +131,20 @@ final class AluaCommands {
             if (state == null || !state.explicitlySettable()) {
                 throw invalidField(at, 3);
             }
-            int group = BigEndian.u16(list, at + 2);
-            if (!states.known(group)) {
+            int groupOrPort = BigEndian.u16(list, at + 2);
+            if (state.secondary()) {
+                if (!states.knownPort(groupOrPort)) {
+                    throw invalidField(at + 2, -1);
+                }
+                portsOffline.add(groupOrPort);
+                continue;
+            }
+            if (!states.known(groupOrPort)) {
                 throw invalidField(at + 2, -1);
             }
-            changes.put(group, state);
+            changes.put(groupOrPort, state);
         }
-        states.setExplicitly(changes, cmd.nexus());
+        states.setExplicitly(changes, portsOffline, cmd.nexus());
         return cmd.good();
     }
 
@@ -169,6 +179,8 @@ final class AluaCommands {
                     throw CheckCondition.of(SenseCode.LOGICAL_UNIT_NOT_ACCESSIBLE_ASYMMETRIC_ACCESS_STATE_TRANSITION);
                 }
             }
+            // The port is out of use: nothing is processed through it, not even INQUIRY (as LIO does).
+            case OFFLINE -> throw CheckCondition.of(SenseCode.LOGICAL_UNIT_NOT_READY_OFFLINE);
         }
     }
 

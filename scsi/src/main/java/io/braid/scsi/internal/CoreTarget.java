@@ -2,6 +2,7 @@ package io.braid.scsi.internal;
 
 import io.braid.scsi.AccessControl;
 import io.braid.scsi.AsymmetricAccessState;
+import io.braid.scsi.HeldTasks;
 import io.braid.scsi.LogicalUnitSpec;
 import io.braid.scsi.LunAccess;
 import io.braid.scsi.Nexus;
@@ -73,6 +74,7 @@ public final class CoreTarget implements ScsiTarget {
     private final TargetLimits limits;
     private final AccessControl access;
     private volatile Duration abortWait = DEFAULT_ABORT_WAIT;
+    private volatile HeldTasks held = HeldTasks.NONE;
 
     /** A target without LUN masking: every initiator sees every unit. */
     public CoreTarget(ScsiTargetIdentity identity, List<LogicalUnitSpec> specs, ByteBufAllocator allocator,
@@ -156,6 +158,11 @@ public final class CoreTarget implements ScsiTarget {
     private LunAccess accessOf(Nexus nexus, LogicalUnit unit) {
         LunAccess a = access.access(nexus.initiatorName(), unit.lun());
         return a == null ? LunAccess.NONE : a;
+    }
+
+    @Override
+    public void heldTasks(HeldTasks held) {
+        this.held = Objects.requireNonNull(held, "held");
     }
 
     /** Sets how long task management waits for aborted tasks; for tests of hung backstores. */
@@ -292,7 +299,7 @@ public final class CoreTarget implements ScsiTarget {
                 throw CheckCondition.of(SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
             }
             if (unit != null) {
-                AsymmetricAccessState state = accessStates.state(task.nexus().targetPortGroup());
+                AsymmetricAccessState state = accessStates.effectiveState(task.nexus());
                 AluaCommands.checkAccess(d, state);
                 ReservationConflicts.check(d, cdb, unit, task.nexus());
             }
@@ -389,8 +396,10 @@ public final class CoreTarget implements ScsiTarget {
             case QUERY_ASYNCHRONOUS_EVENT -> unit == null ? TaskManagementResponse.LUN_DOES_NOT_EXIST
                     : unit.unitAttentions().peek(nexus) == null
                     ? TaskManagementResponse.FUNCTION_COMPLETE : TaskManagementResponse.FUNCTION_SUCCEEDED;
-            // NORMACA is 0: there is never an ACA condition to clear.
-            case CLEAR_ACA -> TaskManagementResponse.FUNCTION_REJECTED;
+            // NormACA 0 and CACAS 0: the function is not implemented (SAM-5 service response
+            // FUNCTION REJECTED, which RFC 7143 11.6.1 carries as "Task management function not
+            // supported"); no ACA condition can ever exist to clear.
+            case CLEAR_ACA -> TaskManagementResponse.FUNCTION_NOT_SUPPORTED;
             // Allegiance reassignment needs ErrorRecoveryLevel 2; the iSCSI transport offers 0.
             case TASK_REASSIGN -> TaskManagementResponse.TASK_ALLEGIANCE_REASSIGNMENT_NOT_SUPPORTED;
         };
@@ -424,15 +433,18 @@ public final class CoreTarget implements ScsiTarget {
     }
 
     /**
-     * CLEAR TASK SET with TST 000b: every nexus's tasks on the unit end; the other nexuses that lost
-     * tasks learn it from COMMANDS CLEARED BY ANOTHER INITIATOR (SAM-5, TAS 0).
+     * CLEAR TASK SET with TST 000b (one task set for all I_T nexuses): every nexus's tasks on the
+     * unit end, those the transport still holds (collecting Data-Out, waiting for their CmdSN) and
+     * those in the core; with TAS 0 the other nexuses that lost tasks learn it from COMMANDS
+     * CLEARED BY ANOTHER INITIATOR (SAM-5 "CLEAR TASK SET", SPC-5 control mode page TAS).
      */
     private TaskManagementResponse clearTaskSet(Nexus nexus, LogicalUnit unit) {
+        Set<Nexus> lost = new HashSet<>(held.abort(Lun.encode(unit.lun()), n -> true));
         List<TaskSet.Entry> entries = tasks.matching(e -> e.lun() == unit.lun());
         TaskManagementResponse r = abortAll(entries);
-        Set<Nexus> others = new HashSet<>();
-        entries.stream().map(TaskSet.Entry::nexus).filter(n -> !n.equals(nexus)).forEach(others::add);
-        unit.unitAttentions().establishAll(others, SenseCode.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR);
+        entries.stream().map(TaskSet.Entry::nexus).forEach(lost::add);
+        lost.remove(nexus);
+        unit.unitAttentions().establishAll(lost, SenseCode.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR);
         return r;
     }
 
@@ -579,11 +591,12 @@ public final class CoreTarget implements ScsiTarget {
     }
 
     /**
-     * Aborts the tasks of the selected nexuses on a unit and waits until they have left
-     * {@link #execute} (SPC-5 PREEMPT AND ABORT: the preempted nexuses' tasks end before the
-     * command completes).
+     * Aborts the tasks of the selected nexuses on a unit, those the transport holds first, and
+     * waits until they have left {@link #execute} (SPC-5 PREEMPT AND ABORT: the preempted
+     * nexuses' tasks end before the command completes).
      */
     void abortTasks(LogicalUnit unit, Predicate<Nexus> which) {
+        held.abort(Lun.encode(unit.lun()), which);
         abortAll(tasks.matching(e -> e.lun() == unit.lun() && which.test(e.nexus())));
     }
 

@@ -44,7 +44,7 @@ final class InquiryData {
      *  6 ENCSERV VS MULTIP                      74-95 reserved
      *  7 CMDQUE VS
      */
-    static byte[] standard(ScsiTargetIdentity identity, LogicalUnit unit) {
+    static byte[] standard(ScsiTargetIdentity identity, LogicalUnit unit, boolean multiPort) {
         byte[] b = new byte[STANDARD_LENGTH];
         b[0] = (byte) (unit != null ? DIRECT_ACCESS_BLOCK_DEVICE : NO_LOGICAL_UNIT);
         b[2] = VERSION_SPC4;
@@ -55,6 +55,9 @@ final class InquiryData {
             // TPGS 11b: implicit and explicit ALUA; 3PC: the unit is a copy manager (EXTENDED COPY).
             b[5] = (byte) (AluaCommands.TPGS_IMPLICIT_AND_EXPLICIT << 4
                     | (unit.has(UnitFeature.EXTENDED_COPY) ? 0x08 : 0));
+        }
+        if (multiPort) {
+            b[6] = 0x10; // MULTIP: the target has more than one target port (SPC-5 "Multiple target ports")
         }
         b[7] = 0x02; // CMDQUE: the task set takes more than one command at a time
         ascii(b, 8, 8, identity.vendorId());
@@ -187,13 +190,13 @@ final class InquiryData {
      * VPD B2h Logical Block Provisioning (SBC-4), page length 4:
      *  4 THRESHOLD EXPONENT   5 LBPU LBPWS LBPWS10 LBPRZ(3) ANC_SUP DP   6 MINIMUM PERCENTAGE | PROVISIONING TYPE
      * Thin provisioned (type 010b): UNMAP and both WRITE SAMEs unmap, deallocated blocks read as
-     * zeroes (LBPRZ 001b), no anchored state (ANC_SUP 0) and no thresholds. Otherwise fully
+     * zeroes (LBPRZ 001b; anchored ones too), ANC_SUP when the backstore can anchor, no thresholds. Otherwise fully
      * provisioned (type 000b, nothing set), matching LBPME in READ CAPACITY (16).
      */
     static byte[] logicalBlockProvisioning(LogicalUnit unit) {
         byte[] b = header(0xB2, 4);
         if (unit.thinProvisioned()) {
-            b[5] = (byte) (0x80 | 0x40 | 0x20 | 0x04);
+            b[5] = (byte) (0x80 | 0x40 | 0x20 | 0x04 | (unit.anchorSupported() ? 0x02 : 0));
             b[6] = 0x02;
         }
         return b;

@@ -132,6 +132,14 @@ public final class LogicalUnit {
         return spec.has(UnitFeature.THIN_PROVISIONING) && spec.device().supportsUnmap();
     }
 
+    /**
+     * Whether the unit supports anchored LBAs (SBC-4 "Anchored LBAs", ANC_SUP): thin provisioned
+     * on a backstore that can allocate storage holding no data.
+     */
+    public boolean anchorSupported() {
+        return thinProvisioned() && spec.device().supportsAnchor();
+    }
+
     /** Whether the unit's per-LUN switches ({@link UnitFeature}) leave this command available. */
     public boolean offers(CommandDescriptor d) {
         return (!d.has(CommandFlag.NEEDS_PERSISTENT_RESERVATIONS) || spec.has(UnitFeature.PERSISTENT_RESERVATIONS))
@@ -254,6 +262,25 @@ public final class LogicalUnit {
             spec.device().unmap(lba * blockSize(), blocks * blockSize());
         } catch (IOException e) {
             throw ioFailure("unmap", lba, e, SenseCode.WRITE_ERROR);
+        }
+    }
+
+    /**
+     * Anchors {@code blocks} blocks holding the range shared; only when {@link #anchorSupported}.
+     * Storage that cannot be allocated is a DATA PROTECT error (space allocation failed), as for a
+     * write, and nothing changed.
+     */
+    void anchor(Command command, long lba, long blocks) {
+        if (blocks == 0) {
+            return;
+        }
+        ranges.lockShared(lba, blocks, command);
+        try {
+            spec.device().anchor(lba * blockSize(), blocks * blockSize());
+        } catch (IOException e) {
+            throw ioFailure("anchor", lba, e, SenseCode.WRITE_ERROR);
+        } finally {
+            ranges.unlockShared(lba, blocks);
         }
     }
 

@@ -74,7 +74,7 @@ final class PersistentReservationCommands {
                     NEEDS_PERSISTENT_RESERVATIONS));
         }
         String[] out = {"REGISTER", "RESERVE", "RELEASE", "CLEAR", "PREEMPT", "PREEMPT AND ABORT",
-                "REGISTER AND IGNORE EXISTING KEY", "REGISTER AND MOVE"};
+                "REGISTER AND IGNORE EXISTING KEY", "REGISTER AND MOVE", "REPLACE LOST RESERVATION"};
         for (int sa = 0; sa < out.length; sa++) {
             all.add(CommandDescriptor.of("PERSISTENT RESERVE OUT/" + out[sa], 0x5F, sa, OUT,
                     (cdb, bs) -> BigEndian.u32(cdb, 5),
@@ -129,13 +129,14 @@ final class PersistentReservationCommands {
     /*
      * SPC-5 "REPORT CAPABILITIES parameter data": 0-1 LENGTH (8), 2 RLR_C CRH SIP_C ATP_C PTPL_C,
      * 3 TMV ALLOW COMMANDS (6-4) PTPL_A, 4-5 PERSISTENT RESERVATION TYPE MASK.
+     * RLR_C: REPLACE LOST RESERVATION is supported (a lost APTPL record is a recoverable loss).
      * CRH: RESERVE/RELEASE follow the exceptions for persistent reservations. ALLOW COMMANDS 001b:
      * TEST UNIT READY passes write exclusive and exclusive access reservations.
      */
     static byte[] reportCapabilities(PrState s) {
         byte[] b = new byte[8];
         BigEndian.put16(b, 0, 8);
-        b[2] = 0x10 | 0x08 | 0x04 | 0x01; // CRH, SIP_C, ATP_C, PTPL_C
+        b[2] = (byte) (0x80 | 0x10 | 0x08 | 0x04 | 0x01); // RLR_C, CRH, SIP_C, ATP_C, PTPL_C
         b[3] = (byte) (0x80 | 0b001 << 4 | (s.aptpl() ? 0x01 : 0)); // TMV, ALLOW COMMANDS, PTPL_A
         // WR_EX_AR EX_AC_RO WR_EX_RO EX_AC WR_EX | EX_AC_AR: all six types.
         b[4] = (byte) (0x80 | 0x40 | 0x20 | 0x08 | 0x02);

@@ -24,6 +24,7 @@ final class PrServiceActions {
     static final int PREEMPT_AND_ABORT = 0x05;
     static final int REGISTER_AND_IGNORE_EXISTING_KEY = 0x06;
     static final int REGISTER_AND_MOVE = 0x07;
+    static final int REPLACE_LOST_RESERVATION = 0x08;
 
     /** Registrations one logical unit keeps; beyond, INSUFFICIENT REGISTRATION RESOURCES. */
     static final int MAX_REGISTRATIONS = 1024;
@@ -85,6 +86,7 @@ final class PrServiceActions {
             case CLEAR -> clear(s, caller, r);
             case PREEMPT, PREEMPT_AND_ABORT -> preempt(s, caller, r);
             case REGISTER_AND_MOVE -> registerAndMove(s, caller, r, targetPortOf);
+            case REPLACE_LOST_RESERVATION -> replaceLostReservation(caller, r);
             default -> throw CheckCondition.invalidFieldInCdb(1, 4);
         };
     }
@@ -311,6 +313,30 @@ final class PrServiceActions {
             next = next.without(reg -> reg.equals(mine));
         }
         return new Outcome(next.withAptpl(r.aptpl()).withGeneration(), List.of());
+    }
+
+    /**
+     * SPC-5 "Replacing lost reservations", once the caller ({@link Reservations}) has checked that a
+     * recoverable lost persistent reservation condition exists: every prior registration goes
+     * without unit attentions, the caller is registered with the SERVICE ACTION RESERVATION KEY
+     * (through every target port with ALL_TG_PT) and holds a new reservation of SCOPE and TYPE,
+     * PRGENERATION starts again at zero and APTPL is as the list says. The RESERVATION KEY must be
+     * zero and the new key non-zero (INVALID FIELD IN PARAMETER LIST: a conflict is what the lost
+     * condition rules out).
+     */
+    private static Outcome replaceLostReservation(Caller caller, Request r) {
+        PrType type = type(r);
+        if (r.key() != 0) {
+            throw invalidParameter(0, -1);
+        }
+        if (r.serviceActionKey() == 0) {
+            throw invalidParameter(8, -1);
+        }
+        Registrant me = new Registrant(caller.nexus().initiator(), r.allTgPt() ? null : caller.nexus().targetPort());
+        Registration mine = new Registration(me, r.allTgPt() ? 0 : caller.relativeTargetPortId(), r.serviceActionKey());
+        PrState next = new PrState(0, r.aptpl(), List.of(mine),
+                new Reservation(type.allRegistrants() ? null : me, type));
+        return new Outcome(next, List.of());
     }
 
     /** The caller's registration, checked against RESERVATION KEY: otherwise RESERVATION CONFLICT. */

@@ -224,8 +224,29 @@ final class ReservationConflicts {
     }
 
     /** Ends the command with RESERVATION CONFLICT when a reservation of the unit forbids it. */
+    /**
+     * SPC-5 "Recoverable loss of persistent reservation information": what still runs while it
+     * holds — PERSISTENT RESERVE OUT with REPLACE LOST RESERVATION and the commands a logical unit
+     * with nonvolatile memory not ready allows (INQUIRY, LOG SENSE, READ BUFFER, REPORT LUNS,
+     * REPORT TARGET PORT GROUPS, REQUEST SENSE, START STOP UNIT with START 1 and POWER CONDITION
+     * 0h, WRITE BUFFER). Everything else ends with DATA PROTECT / PERSISTENT RESERVATION
+     * INFORMATION LOST.
+     */
+    static boolean allowedWhileLost(CommandDescriptor d, byte[] cdb) {
+        return switch (d.opcode()) {
+            case 0x12, 0x4D, 0x3C, 0xA0, 0x03, 0x3B -> true;
+            case 0xA3 -> d.serviceAction() == 0x0A;
+            case 0x5F -> d.serviceAction() == PrServiceActions.REPLACE_LOST_RESERVATION;
+            case 0x1B -> (cdb[4] & 0x01) != 0 && (cdb[4] & 0xF0) == 0;
+            default -> false;
+        };
+    }
+
     static void check(CommandDescriptor d, byte[] cdb, LogicalUnit unit, Nexus nexus) {
         Reservations r = unit.reservations();
+        if (r.lost() && !allowedWhileLost(d, cdb) && unit.has(io.braid.scsi.UnitFeature.PERSISTENT_RESERVATIONS)) {
+            throw CheckCondition.of(SenseCode.PERSISTENT_RESERVATION_INFORMATION_LOST);
+        }
         Registrant scsi2 = r.scsi2Holder();
         PrState s = r.state();
         if (scsi2 == null && s.reservation() == null) {

@@ -28,22 +28,36 @@ final class Reservations {
     private final UnitStateStore store;
     private volatile PrState state;
     private volatile Registrant scsi2Holder;
+    /**
+     * SPC-5 "Recoverable loss of persistent reservation information": the APTPL record exists but
+     * could not be read back, so the registrations and the reservation it held are lost. Until a
+     * REPLACE LOST RESERVATION succeeds the unit refuses almost every command with DATA PROTECT /
+     * PERSISTENT RESERVATION INFORMATION LOST, so no host writes through a reservation it no longer
+     * sees. The store itself still works (it answered), which is what makes the loss recoverable.
+     */
+    private volatile boolean lost;
 
-    /** Loads a persisted state; a record that cannot be read is logged and the unit starts without reservations. */
+    /**
+     * Loads a persisted state. No record: no reservations. A record that cannot be read or decoded:
+     * no reservations and the recoverable lost persistent reservation condition.
+     */
     Reservations(String unitName, UnitStateStore store) {
         this.unitName = unitName;
         this.store = store;
-        this.state = load(unitName, store);
+        PrState loaded = load(unitName, store);
+        this.state = loaded == null ? PrState.EMPTY : loaded;
+        this.lost = loaded == null;
     }
 
+    /** The stored state, EMPTY without a record, or null when the record is lost. */
     private static PrState load(String unitName, UnitStateStore store) {
         byte[] record;
         try {
             record = store.load(PrStateCodec.RECORD);
         } catch (IOException | RuntimeException e) {
-            log.error("volume {}: cannot read the persistent reservation record, starting without reservations: {}",
-                    unitName, e.toString());
-            return PrState.EMPTY;
+            log.error("volume {}: cannot read the persistent reservation record: persistent reservation information"
+                    + " lost, commands refused until REPLACE LOST RESERVATION: {}", unitName, e.toString());
+            return null;
         }
         if (record == null) {
             return PrState.EMPTY;
@@ -55,14 +69,19 @@ final class Reservations {
                     s.reservation() == null ? "none" : s.reservation().type().abbreviation());
             return s;
         } catch (IOException e) {
-            log.error("volume {}: persistent reservation record unusable, starting without reservations: {}",
-                    unitName, e.getMessage());
-            return PrState.EMPTY;
+            log.error("volume {}: persistent reservation record unusable: persistent reservation information lost,"
+                    + " commands refused until REPLACE LOST RESERVATION: {}", unitName, e.getMessage());
+            return null;
         }
     }
 
     PrState state() {
         return state;
+    }
+
+    /** Whether the recoverable lost persistent reservation condition holds. */
+    boolean lost() {
+        return lost;
     }
 
     /** The I_T nexus holding a SCSI-2 reservation, or null. */
@@ -80,6 +99,19 @@ final class Reservations {
             throw ReservationConflict.because("PERSISTENT RESERVE OUT while a SCSI-2 reservation exists");
         }
         PrState before = state;
+        if (request.serviceAction() == PrServiceActions.REPLACE_LOST_RESERVATION) {
+            if (!lost) {
+                throw CheckCondition.of(SenseCode.INVALID_RELEASE_OF_PERSISTENT_RESERVATION);
+            }
+            PrServiceActions.Outcome outcome = PrServiceActions.apply(before, caller, request, targetPortOf);
+            // The unreadable record goes too: either the new state replaces it or, without APTPL, nothing does.
+            persist(before.withAptpl(true), outcome.state());
+            state = outcome.state();
+            lost = false;
+            log.warn("volume {}: lost persistent reservation replaced by {} ({})", unitName, caller.nexus(),
+                    outcome.state().reservation().type().abbreviation());
+            return outcome;
+        }
         PrServiceActions.Outcome outcome = PrServiceActions.apply(before, caller, request, targetPortOf);
         PrState after = outcome.state();
         if (after != before) {

@@ -28,7 +28,7 @@ final class SpcCommands {
             if (page != 0) {
                 throw CheckCondition.invalidFieldInCdb(2, 7);
             }
-            return cmd.dataIn(InquiryData.standard(target.identity(), unit));
+            return cmd.dataIn(InquiryData.standard(target.identity(), unit, target.accessStates().portCount() > 1));
         }
         if (unit == null) {
             if (page != 0x00) {

@@ -17,7 +17,7 @@ import static io.braid.scsi.internal.DataDirection.IN;
 final class TaskManagementReport {
 
     /**
-     * What manageTask performs. CLEAR ACA is rejected (NORMACA 0) and task reassignment needs
+     * What manageTask performs. CLEAR ACA is not supported (NormACA 0) and task reassignment needs
      * ErrorRecoveryLevel 2, so neither is here; I_T NEXUS RESET has no iSCSI function code.
      */
     static final Set<TaskManagementFunction> SUPPORTED = EnumSet.of(

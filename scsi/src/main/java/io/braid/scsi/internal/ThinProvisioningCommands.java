@@ -18,8 +18,10 @@ import static io.braid.scsi.internal.DataDirection.OUT;
  * Logical block provisioning (SBC-4 "Logical block provisioning"): WRITE SAME(10/16) with the
  * UNMAP and NDOB bits, UNMAP and GET LBA STATUS. A unit is thin provisioned when its
  * THIN_PROVISIONING switch is on and its backstore deallocates ({@link LogicalUnit#thinProvisioned});
- * then deallocated blocks read as zeroes (LBPRZ) and there is no anchored state (ANC_SUP 0), so
- * ANCHOR is refused by the usage maps. WRITE SAME itself is offered by every unit; GET LBA STATUS
+ * then deallocated blocks read as zeroes (LBPRZ). A unit whose backstore can also anchor reports
+ * ANC_SUP and takes the ANCHOR bit of WRITE SAME and UNMAP: anchored blocks have their storage
+ * allocated, read as zeroes and GET LBA STATUS reports them anchored (2h) until written or
+ * unmapped; elsewhere ANCHOR is an INVALID FIELD IN CDB. WRITE SAME itself is offered by every unit; GET LBA STATUS
  * by every unit with the switch on (a fully provisioned one reports everything mapped).
  */
 final class ThinProvisioningCommands {
@@ -46,17 +48,17 @@ final class ThinProvisioningCommands {
         return List.of(
                 CommandDescriptor.of("WRITE SAME(10)", 0x41, -1, OUT, (cdb, bs) -> bs,
                         c -> writeSame(c, false),
-                        "41 08 ff ff ff ff 00 ff ff 00",
+                        "41 18 ff ff ff ff 00 ff ff 00",
                         "00 00 00 00 00 00 3f 00 00 c2",
                         WRITES_MEDIUM),
                 CommandDescriptor.of("UNMAP", 0x42, -1, OUT, (cdb, bs) -> BigEndian.u16(cdb, 7),
                         ThinProvisioningCommands::unmap,
-                        "42 00 00 00 00 00 00 ff ff 00",
+                        "42 01 00 00 00 00 00 ff ff 00",
                         "00 00 00 00 00 00 3f 00 00 c2",
                         WRITES_MEDIUM, NEEDS_UNMAP),
                 CommandDescriptor.of("WRITE SAME(16)", 0x93, -1, OUT, (cdb, bs) -> (cdb[1] & 0x01) != 0 ? 0 : bs,
                         c -> writeSame(c, true),
-                        "93 09 ff ff ff ff ff ff ff ff ff ff ff ff 00 00",
+                        "93 19 ff ff ff ff ff ff ff ff ff ff ff ff 00 00",
                         "00 00 00 00 00 00 00 00 00 00 00 00 00 00 3f c2",
                         WRITES_MEDIUM),
                 CommandDescriptor.of("GET LBA STATUS", 0x9E, 0x12, IN, (cdb, bs) -> BigEndian.u32(cdb, 10),
@@ -71,20 +73,25 @@ final class ThinProvisioningCommands {
      * NUMBER, 7-8 NUMBER OF LOGICAL BLOCKS. WRITE SAME(16) (93h): 1 as (10) with NDOB in bit 0,
      * 2-9 LBA, 10-13 NUMBER OF LOGICAL BLOCKS, 14 GROUP NUMBER.
      * NUMBER OF LOGICAL BLOCKS 0 means "to the last LBA" (WSNZ 0); the resulting count is held
-     * to MAXIMUM WRITE SAME LENGTH. NDOB: no data-out, the block is zeroes. UNMAP 1 (ANCHOR 0)
-     * deallocates the blocks whatever the data-out holds (SBC-4 "ANCHOR bit, UNMAP bit, and
-     * ANC_SUP bit relationships": unmap, not write), so they read as zeroes afterwards. The
-     * data-out must be exactly one block.
+     * to MAXIMUM WRITE SAME LENGTH. NDOB: no data-out, the block is zeroes. SBC-4 "ANCHOR bit,
+     * UNMAP bit, and ANC_SUP bit relationships": UNMAP 1 ANCHOR 0 deallocates the blocks whatever
+     * the data-out holds (unmap, not write), so they read as zeroes afterwards; UNMAP 1 ANCHOR 1
+     * anchors them when ANC_SUP is 1 and is an error otherwise; ANCHOR 1 without UNMAP is always
+     * an error (INVALID FIELD IN CDB on the ANCHOR bit). The data-out must be exactly one block.
      */
     static ScsiResult writeSame(Command cmd, boolean sixteen) {
         byte[] cdb = cmd.cdb();
         LogicalUnit u = cmd.unit();
+        boolean anchor = (cdb[1] & 0x10) != 0;
         boolean unmap = (cdb[1] & 0x08) != 0;
         boolean ndob = sixteen && (cdb[1] & 0x01) != 0;
         long lba = sixteen ? BigEndian.u64(cdb, 2) : BigEndian.u32(cdb, 2);
         long blocks = sixteen ? BigEndian.u32(cdb, 10) : BigEndian.u16(cdb, 7);
         if (unmap && !u.thinProvisioned()) {
             throw CheckCondition.invalidFieldInCdb(1, 3);
+        }
+        if (anchor && (!unmap || !u.anchorSupported())) {
+            throw CheckCondition.invalidFieldInCdb(1, 4);
         }
         long capacity = u.blockCount();
         BlockRange.check(lba, blocks, capacity);
@@ -97,6 +104,10 @@ final class ThinProvisioningCommands {
         if (data.readableBytes() != (ndob ? 0 : bs)) {
             // The expected data transfer length disagrees with the one block the CDB describes.
             throw CheckCondition.of(SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
+        }
+        if (anchor) {
+            u.anchor(cmd, lba, count);
+            return cmd.good();
         }
         if (unmap) {
             u.unmap(cmd, lba, count);
@@ -126,7 +137,7 @@ final class ThinProvisioningCommands {
     }
 
     /*
-     * UNMAP (42h): 1 ANCHOR (refused: no anchored state), 6 GROUP NUMBER, 7-8 PARAMETER LIST
+     * UNMAP (42h): 1 ANCHOR (anchor rather than deallocate; INVALID FIELD IN CDB without ANC_SUP), 6 GROUP NUMBER, 7-8 PARAMETER LIST
      * LENGTH. Parameter list: 0-1 UNMAP DATA LENGTH (n-1), 2-3 UNMAP BLOCK DESCRIPTOR DATA LENGTH
      * (n-7), 4-7 reserved, then 16-byte descriptors: 0-7 LBA, 8-11 NUMBER OF LOGICAL BLOCKS.
      * A parameter list length of zero is not an error; 1 to 7 is a PARAMETER LIST LENGTH ERROR.
@@ -140,6 +151,10 @@ final class ThinProvisioningCommands {
     static ScsiResult unmap(Command cmd) {
         byte[] cdb = cmd.cdb();
         LogicalUnit u = cmd.unit();
+        boolean anchor = (cdb[1] & 0x01) != 0;
+        if (anchor && !u.anchorSupported()) {
+            throw CheckCondition.invalidFieldInCdb(1, 0);
+        }
         int parameterLength = BigEndian.u16(cdb, 7);
         if (parameterLength == 0) {
             return cmd.good();
@@ -171,7 +186,13 @@ final class ThinProvisioningCommands {
         }
         for (int i = 0; i < descriptors; i++) {
             cmd.checkAborted();
-            u.unmap(cmd, BigEndian.u64(p, 8 + 16 * i), BigEndian.u32(p, 16 + 16 * i));
+            long lba = BigEndian.u64(p, 8 + 16 * i);
+            long blocks = BigEndian.u32(p, 16 + 16 * i);
+            if (anchor) {
+                u.anchor(cmd, lba, blocks);
+            } else {
+                u.unmap(cmd, lba, blocks);
+            }
         }
         return cmd.good();
     }
@@ -180,7 +201,7 @@ final class ThinProvisioningCommands {
      * GET LBA STATUS (9Eh/12h): 2-9 STARTING LOGICAL BLOCK ADDRESS, 10-13 ALLOCATION LENGTH.
      * Parameter data: 0-3 PARAMETER DATA LENGTH (n-3), 4-7 reserved, then 16-byte LBA status
      * descriptors: 0-7 LBA, 8-11 NUMBER OF LOGICAL BLOCKS, 12 PROVISIONING STATUS (0h mapped, 1h
-     * deallocated), 13-15 reserved. The first descriptor starts at the starting LBA; descriptors
+     * deallocated, 2h anchored), 13-15 reserved. The first descriptor starts at the starting LBA; descriptors
      * follow without gaps as far as the allocation length (at most MAX_LBA_STATUS_DESCRIPTORS) and
      * the capacity go. Adjacent runs with the same status are merged.
      */
@@ -200,16 +221,17 @@ final class ThinProvisioningCommands {
         int count = 0;
         long runLba = start;
         long runBlocks = 0;
-        boolean runMapped = false;
+        int runStatus = DEALLOCATED;
         for (long at = start; at < capacity; ) {
             cmd.checkAborted();
             BlockDevice.Extent e = u.provisioning(at);
+            int status = e.mapped() ? MAPPED : e.anchored() ? ANCHORED : DEALLOCATED;
             long blocks = Math.max(1, Math.min(e.length() / bs, capacity - at));
-            if (runBlocks > 0 && e.mapped() == runMapped && runBlocks + blocks <= 0xFFFF_FFFFL) {
+            if (runBlocks > 0 && status == runStatus && runBlocks + blocks <= 0xFFFF_FFFFL) {
                 runBlocks += blocks;
             } else {
                 if (runBlocks > 0) {
-                    descriptor(out, runLba, runBlocks, runMapped);
+                    descriptor(out, runLba, runBlocks, runStatus);
                     if (++count == room) {
                         runBlocks = 0;
                         break;
@@ -217,24 +239,27 @@ final class ThinProvisioningCommands {
                 }
                 runLba = at;
                 runBlocks = Math.min(blocks, 0xFFFF_FFFFL);
-                runMapped = e.mapped();
+                runStatus = status;
                 blocks = runBlocks;
             }
             at += blocks;
         }
         if (runBlocks > 0) {
-            descriptor(out, runLba, runBlocks, runMapped);
+            descriptor(out, runLba, runBlocks, runStatus);
         }
         byte[] b = out.toByteArray();
         BigEndian.put32(b, 0, b.length - 4);
         return cmd.dataIn(b);
     }
 
-    private static void descriptor(ByteArrayOutputStream out, long lba, long blocks, boolean mapped) {
+    /** PROVISIONING STATUS codes (SBC-4 "LBA status descriptor"). */
+    private static final int MAPPED = 0x0, DEALLOCATED = 0x1, ANCHORED = 0x2;
+
+    private static void descriptor(ByteArrayOutputStream out, long lba, long blocks, int status) {
         byte[] d = new byte[16];
         BigEndian.put64(d, 0, lba);
         BigEndian.put32(d, 8, blocks);
-        d[12] = (byte) (mapped ? 0x0 : 0x1);
+        d[12] = (byte) status;
         out.writeBytes(d);
     }
 }

@@ -78,8 +78,8 @@ class AluaTest {
         loginAll();
         groups.addTargetPort(1, 3);
         String expected = "0000001c"
-                + "00" + "8f" + "0000" + "00" + "00" + "00" + "01" + "00000001"
-                + "00" + "8f" + "0001" + "00" + "00" + "00" + "02" + "00000002" + "00000003";
+                + "00" + "cf" + "0000" + "00" + "00" + "00" + "01" + "00000001"
+                + "00" + "cf" + "0001" + "00" + "00" + "00" + "02" + "00000002" + "00000003";
         Harness.Reply viaA = run(NEXUS_A, 0, RTPG);
         assertThat(HexFormat.of().formatHex(viaA.data())).isEqualTo(expected);
         assertThat(run(NEXUS_B, 1, RTPG).data()).as("every path and unit answers the same").isEqualTo(viaA.data());
@@ -95,7 +95,7 @@ class AluaTest {
     void allocationLengthTruncatesButKeepsTheLength() {
         loginAll();
         Harness.Reply r = run(NEXUS_A, 0, "a3 0a 00 00 00 00 00 00 00 06 00 00");
-        assertThat(HexFormat.of().formatHex(r.data())).isEqualTo("00000018" + "008f");
+        assertThat(HexFormat.of().formatHex(r.data())).isEqualTo("00000018" + "00cf");
     }
 
     @Test
@@ -159,11 +159,14 @@ class AluaTest {
     @Test
     void setTargetPortGroupsParameterChecks() {
         loginAll();
-        for (int state : new int[] {0x4, 0x5, 0xE, 0xF}) {
+        for (int state : new int[] {0x4, 0x5, 0xF}) {
             Harness.Reply r = stpg(NEXUS_A, setGroup(1, state));
             assertThat(r.asc()).as("state %x", state).isEqualTo(0x26);
             assertThat(BigEndian.u16(r.sense(), 16)).isEqualTo(4);
         }
+        Harness.Reply unknownPort = stpg(NEXUS_A, setGroup(9, 0xE));
+        assertThat(unknownPort.asc()).as("offline names a relative target port").isEqualTo(0x26);
+        assertThat(BigEndian.u16(unknownPort.sense(), 16)).isEqualTo(6);
         Harness.Reply unknownGroup = stpg(NEXUS_A, setGroup(7, 0x2));
         assertThat(unknownGroup.asc()).isEqualTo(0x26);
         assertThat(BigEndian.u16(unknownGroup.sense(), 16)).isEqualTo(6);
@@ -188,13 +191,53 @@ class AluaTest {
         assertThatThrownBy(() -> groups.transition(9, AsymmetricAccessState.STANDBY))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not known");
         assertThat(groups.state(9)).isEqualTo(AsymmetricAccessState.ACTIVE_OPTIMIZED);
-        assertThat(AsymmetricAccessState.ofCode(0xE)).isNull();
+        assertThat(AsymmetricAccessState.ofCode(0xE)).isEqualTo(AsymmetricAccessState.OFFLINE);
+        assertThat(AsymmetricAccessState.ofCode(0x4)).as("logical block dependent").isNull();
+        assertThatThrownBy(() -> groups.transition(5, AsymmetricAccessState.OFFLINE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("state of a target port");
+        assertThatThrownBy(() -> groups.setOffline(77, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not known");
+    }
+
+    @Test
+    void anOfflinePortProcessesNothingAndOnlyTheNodeBringsItBack() {
+        loginAll();
+        // SET TARGET PORT GROUPS through port 2 puts port 1 (A's and C's) offline.
+        assertThat(stpg(NEXUS_B, setGroup(1, 0xE)).status()).isZero();
+        assertThat(groups.isOffline(1)).isTrue();
+        assertThat(groups.state(0)).as("the group's own state is untouched").isEqualTo(AsymmetricAccessState.ACTIVE_OPTIMIZED);
+        assertAttention(run(NEXUS_A, 0, TUR), 0x2A, 0x06);
+        for (String refused : List.of(TUR, READ10, "12 00 00 00 60 00", RTPG, "a0 00 00 00 00 00 00 00 01 00 00 00")) {
+            assertCheckCondition(run(NEXUS_A, 0, refused), 0x2, 0x04, 0x12);
+        }
+        assertAttention(run(NEXUS_C, 1, TUR), 0x2A, 0x06);
+        assertCheckCondition(run(NEXUS_C, 1, READ10), 0x2, 0x04, 0x12);
+        assertThat(run(NEXUS_B, 0, READ10).status()).as("port 2 carries on; the requester is not told").isZero();
+        groups.setOffline(1, false);
+        assertAttention(run(NEXUS_A, 0, TUR), 0x2A, 0x06);
+        assertThat(run(NEXUS_A, 0, READ10).status()).isZero();
+        assertAttention(run(NEXUS_B, 0, TUR), 0x2A, 0x06);
+        groups.setOffline(1, false);
+        assertThat(run(NEXUS_B, 0, TUR).status()).as("no change, no unit attention").isZero();
+        // Implicitly offline, then a group transition: the port stays offline until the node says.
+        groups.setOffline(2, true);
+        groups.transition(1, AsymmetricAccessState.ACTIVE_NON_OPTIMIZED);
+        assertAttention(run(NEXUS_B, 0, TUR), 0x2A, 0x06);
+        assertCheckCondition(run(NEXUS_B, 0, TUR), 0x2, 0x04, 0x12);
+    }
+
+    @Test
+    void multipIsSetOnceTheTargetHasASecondPort() {
+        h.login(NEXUS_A, 0);
+        assertThat(run(NEXUS_A, 0, "12 00 00 00 60 00").data()[6] & 0x10).as("one port").isZero();
+        groups.addTargetPort(1, 2);
+        assertThat(run(NEXUS_A, 0, "12 00 00 00 60 00").data()[6] & 0x10).as("MULTIP").isEqualTo(0x10);
     }
 
     @Test
     void requesterIsListedEvenBeforeItsNexusIsAnnounced() {
         Harness.Reply r = run(NEXUS_B, 0, RTPG);
         assertThat(r.status()).isEqualTo(ScsiResult.GOOD);
-        assertThat(HexFormat.of().formatHex(r.data())).isEqualTo("0000000c" + "008f0001000000" + "01" + "00000002");
+        assertThat(HexFormat.of().formatHex(r.data())).isEqualTo("0000000c" + "00cf0001000000" + "01" + "00000002");
     }
 }

@@ -337,6 +337,33 @@ class PersistentReservationTest {
     }
 
     @Test
+    void preemptAndAbortAlsoEndsTheTransportsHeldTasksOfThePreemptedNexusesOnly() {
+        pr.register(NEXUS_A, 0xA);
+        pr.register(NEXUS_B, 0xB);
+        pr.register(NEXUS_C, 0xC);
+        pr.reserve(NEXUS_A, 0xA, Pr.WE);
+        List<Nexus> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> luns = new java.util.concurrent.CopyOnWriteArrayList<>();
+        h.target.heldTasks((lun, which) -> {
+            luns.add(lun);
+            for (Nexus n : List.of(NEXUS_A, NEXUS_A2, NEXUS_B, NEXUS_C)) {
+                if (which.test(n)) {
+                    asked.add(n);
+                }
+            }
+            return java.util.Set.of();
+        });
+        pr.good(pr.out(NEXUS_B, PREEMPT_AND_ABORT, Pr.EA, 0xB, 0xA));
+        assertThat(luns).containsExactly(Lun.encode(0));
+        assertThat(asked).as("only the preempted key's nexus, never the one preempting").containsExactly(NEXUS_A);
+        // PREEMPT without ABORT leaves held tasks alone.
+        asked.clear();
+        luns.clear();
+        pr.good(pr.out(NEXUS_B, PREEMPT, Pr.EA, 0xB, 0xC));
+        assertThat(luns).isEmpty();
+    }
+
+    @Test
     void specIPtRegistersTheNamedInitiatorPorts() {
         byte[] b = new TransportId("iqn.2024-01.test:host-b", 0x400001370001L).encode();
         byte[] c = new TransportId("iqn.2024-01.test:host-c", TransportId.ANY_ISID).encode();
@@ -438,7 +465,7 @@ class PersistentReservationTest {
     void reportCapabilities() {
         Harness.Reply r = pr.in(NEXUS_A, 2);
         pr.good(r);
-        assertThat(HexFormat.of().formatHex(r.data())).isEqualTo("0008" + "1d" + "90" + "ea01" + "0000");
+        assertThat(HexFormat.of().formatHex(r.data())).as("RLR_C CRH SIP_C ATP_C PTPL_C").isEqualTo("0008" + "9d" + "90" + "ea01" + "0000");
         pr.good(pr.out(NEXUS_A, REGISTER, 0, Pr.basic(0, 0xA, 0x01)));
         assertThat(pr.in(NEXUS_A, 2).data()[3] & 0x01).as("PTPL_A").isEqualTo(1);
     }
@@ -475,7 +502,9 @@ class PersistentReservationTest {
         for (int sa = 4; sa < 0x20; sa++) {
             assertInvalidFieldInCdb(pr.in(NEXUS_A, sa), 1, 4);
         }
-        assertInvalidFieldInCdb(pr.out(NEXUS_A, 0x08, 0, 0, 0), 1, 4); // REPLACE LOST RESERVATION
+        // REPLACE LOST RESERVATION with nothing lost: an invalid release (SPC-5 "Replacing lost reservations").
+        assertCheckCondition(pr.out(NEXUS_A, 0x08, Pr.WE, 0, 0xA), 0x5, 0x26, 0x04);
+        assertInvalidFieldInCdb(pr.out(NEXUS_A, 0x09, 0, 0, 0), 1, 4);
     }
 
     @Test
@@ -502,6 +531,6 @@ class PersistentReservationTest {
             assertThat(all.data()[i] & 0xFF).isNotIn(0x16, 0x17, 0x56, 0x57, 0x5E, 0x5F);
         }
         Harness.Reply on = h.run(0, "a3 0c 00 00 00 00 00 00 ff ff 00 00");
-        assertThat(on.data().length - 4).isEqualTo(all.data().length - 4 + 8 * 16);
+        assertThat(on.data().length - 4).isEqualTo(all.data().length - 4 + 8 * 17);
     }
 }

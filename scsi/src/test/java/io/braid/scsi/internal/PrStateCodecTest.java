@@ -216,10 +216,72 @@ class PrStateCodecTest {
     }
 
     @Test
-    void unreadableRecordStartsEmpty(@TempDir Path dir) throws IOException {
+    void anUnreadableRecordIsALostReservationUntilReplaced(@TempDir Path dir) throws IOException {
         Files.write(dir.resolve("pr"), new byte[] {'B', 'R', 'P', 'R', 0, 9});
         Harness h = new Harness(List.of(unit(new FileStore(dir))));
         assertThat(h.target.unit(0).reservations().state()).isEqualTo(PrState.EMPTY);
+        assertThat(h.target.unit(0).reservations().lost()).isTrue();
+        Pr pr = new Pr(h);
+        h.login(NEXUS_A, 0);
+        h.login(NEXUS_B, 0);
+        // DATA PROTECT / PERSISTENT RESERVATION INFORMATION LOST for everything but a short list.
+        SenseAssert.assertCheckCondition(pr.read(NEXUS_B), 0x7, 0x44, 0x01);
+        SenseAssert.assertCheckCondition(pr.write(NEXUS_B), 0x7, 0x44, 0x01);
+        SenseAssert.assertCheckCondition(pr.tur(NEXUS_B), 0x7, 0x44, 0x01);
+        SenseAssert.assertCheckCondition(pr.in(NEXUS_B, 0), 0x7, 0x44, 0x01);
+        SenseAssert.assertCheckCondition(pr.out(NEXUS_B, 0x00, 0, Pr.basic(0, 0xB, 0)), 0x7, 0x44, 0x01);
+        for (String allowed : List.of("12 00 00 00 60 00", "a0 00 00 00 00 00 00 00 01 00 00 00", "03 00 00 00 12 00",
+                "a3 0a 00 00 00 00 00 00 04 00 00 00", "1b 00 00 00 01 00")) {
+            assertThat(h.run(NEXUS_B, 0, Harness.cdb(allowed), null, io.braid.scsi.TaskAttribute.SIMPLE).status())
+                    .as(allowed).isZero();
+        }
+        SenseAssert.assertCheckCondition(h.run(NEXUS_B, 0, Harness.cdb("1b 00 00 00 00 00"), null,
+                io.braid.scsi.TaskAttribute.SIMPLE), 0x7, 0x44, 0x01);
+        // REPLACE LOST RESERVATION: RESERVATION KEY must be zero, never a conflict.
+        Harness.Reply keyed = pr.out(NEXUS_A, 0x08, Pr.WE, Pr.basic(0x5, 0xA, 0x01));
+        assertThat(keyed.asc()).as("INVALID FIELD IN PARAMETER LIST").isEqualTo(0x26);
+        assertThat(keyed.sense()[15] & 0xFF).as("SKSV, parameter list").isEqualTo(0x80);
+        assertThat(BigEndian.u16(keyed.sense(), 16)).as("RESERVATION KEY").isZero();
+        Harness.Reply noKey = pr.out(NEXUS_A, 0x08, Pr.WE, Pr.basic(0, 0, 0x01));
+        assertThat(noKey.asc()).isEqualTo(0x26);
+        assertThat(BigEndian.u16(noKey.sense(), 16)).as("SERVICE ACTION RESERVATION KEY").isEqualTo(8);
+        SenseAssert.assertInvalidFieldInCdb(pr.out(NEXUS_A, 0x08, 0x2, Pr.basic(0, 0xA, 0x01)), 2, 3);
+        assertThat(h.target.unit(0).reservations().lost()).as("a refused one changes nothing").isTrue();
+        pr.good(pr.out(NEXUS_A, 0x08, Pr.WE, Pr.basic(0, 0xA, 0x01)));
+        assertThat(h.target.unit(0).reservations().lost()).isFalse();
+        assertThat(pr.keys(NEXUS_B)).containsExactly(0xAL);
+        assertThat(pr.reservation(NEXUS_B)).containsExactly(0xA, Pr.WE);
+        assertThat(pr.generation(NEXUS_B)).as("PRGENERATION starts again").isZero();
+        assertThat(pr.tur(NEXUS_B).status()).as("no unit attention for the others").isZero();
+        pr.conflict(pr.write(NEXUS_B));
+        pr.good(pr.write(NEXUS_A));
+        // Once nothing is lost, REPLACE LOST RESERVATION is an invalid release.
+        SenseAssert.assertCheckCondition(pr.out(NEXUS_A, 0x08, Pr.WE, Pr.basic(0, 0xA, 0x01)), 0x5, 0x26, 0x04);
+        // The replacement (APTPL) is what a restart finds.
+        Harness again = new Harness(List.of(unit(new FileStore(dir))));
+        assertThat(again.target.unit(0).reservations().lost()).isFalse();
+        assertThat(new Pr(again).reservation(NEXUS_B)).containsExactly(0xA, Pr.WE);
+    }
+
+    @Test
+    void aReplacementWithoutAptplRemovesTheUnreadableRecord(@TempDir Path dir) throws IOException {
+        Files.write(dir.resolve("pr"), new byte[] {1, 2, 3});
+        Harness h = new Harness(List.of(unit(new FileStore(dir))));
+        Pr pr = new Pr(h);
+        h.login(NEXUS_A, 0);
+        pr.good(pr.out(NEXUS_A, 0x08, Pr.EAAR, Pr.basic(0, 0xA, 0x04))); // ALL_TG_PT, no APTPL
+        assertThat(Files.exists(dir.resolve("pr"))).isFalse();
+        assertThat(new Harness(List.of(unit(new FileStore(dir)))).target.unit(0).reservations().lost()).isFalse();
+        assertThat(pr.reservation(NEXUS_A)).containsExactly(0, Pr.EAAR);
+    }
+
+    @Test
+    void withoutARecordNothingIsLost() {
+        Harness h = new Harness(List.of(unit(UnitStateStore.inMemory())));
+        Pr pr = new Pr(h);
+        h.login(NEXUS_A, 0);
+        SenseAssert.assertCheckCondition(pr.out(NEXUS_A, 0x08, Pr.WE, Pr.basic(0, 0xA, 0)), 0x5, 0x26, 0x04);
+        assertThat(pr.keys(NEXUS_A)).isEmpty();
     }
 
     @Test

@@ -201,9 +201,36 @@ class TaskManagementTest {
     }
 
     @Test
+    void clearTaskSetTellsEveryOtherNexusThatLostATaskIncludingTransportHeldOnes() {
+        io.braid.scsi.Nexus c = new io.braid.scsi.Nexus("iqn.2024-01.test:host-c,i,0x400001370002",
+                "iqn.2024-01.test:host-c", NEXUS_A.targetPort(), 1, 0);
+        for (io.braid.scsi.Nexus n : List.of(NEXUS_A, NEXUS_B, c)) {
+            h.login(n, 0, 1);
+        }
+        List<Long> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // B had a command collecting Data-Out on LUN 0 (and A, the requester, one too); C had none.
+        h.target.heldTasks((lun, which) -> {
+            asked.add(lun);
+            assertThat(which.test(NEXUS_A) && which.test(NEXUS_B) && which.test(c)).as("TST 000b: every nexus").isTrue();
+            return lun == Lun.encode(0) ? java.util.Set.of(NEXUS_A, NEXUS_B) : java.util.Set.of();
+        });
+        assertThat(h.target.manageTask(NEXUS_A, TaskManagementFunction.CLEAR_TASK_SET, Lun.encode(0), 0))
+                .isEqualTo(TaskManagementResponse.FUNCTION_COMPLETE);
+        assertThat(asked).containsExactly(Lun.encode(0));
+        assertCheckCondition(h.run(NEXUS_B, 0, Harness.cdb("00 00 00 00 00 00"), null, TaskAttribute.SIMPLE),
+                0x6, 0x2F, 0x00);
+        assertThat(h.run(NEXUS_B, 1, Harness.cdb("00 00 00 00 00 00"), null, TaskAttribute.SIMPLE).status())
+                .as("only the cleared unit").isZero();
+        assertThat(h.run(NEXUS_A, 0, Harness.cdb("00 00 00 00 00 00"), null, TaskAttribute.SIMPLE).status())
+                .as("not the nexus that cleared").isZero();
+        assertThat(h.run(c, 0, Harness.cdb("00 00 00 00 00 00"), null, TaskAttribute.SIMPLE).status())
+                .as("not a nexus that lost nothing").isZero();
+    }
+
+    @Test
     void otherFunctions() {
         assertThat(h.target.manageTask(NEXUS_A, TaskManagementFunction.CLEAR_ACA, 0, 0))
-                .isEqualTo(TaskManagementResponse.FUNCTION_REJECTED);
+                .isEqualTo(TaskManagementResponse.FUNCTION_NOT_SUPPORTED);
         assertThat(h.target.manageTask(NEXUS_A, TaskManagementFunction.TASK_REASSIGN, 0, 1))
                 .isEqualTo(TaskManagementResponse.TASK_ALLEGIANCE_REASSIGNMENT_NOT_SUPPORTED);
         long missing = Lun.encode(9);

@@ -87,7 +87,7 @@ class ThinProvisioningCommandsTest {
         byte[] rc16 = h.run(0, "9e 10 00 00 00 00 00 00 00 00 00 00 00 20 00 00").data();
         assertThat(rc16[14] & 0xC0).as("LBPME and LBPRZ").isEqualTo(0xC0);
         assertThat(HexFormat.of().formatHex(h.run(0, "12 01 b2 00 ff 00").data()))
-                .as("LBPU LBPWS LBPWS10, LBPRZ 001b, no anchors, thin provisioned").isEqualTo("00b20004" + "00e40200");
+                .as("LBPU LBPWS LBPWS10, LBPRZ 001b, ANC_SUP, thin provisioned").isEqualTo("00b20004" + "00e60200");
         byte[] b0 = h.run(0, "12 01 b0 00 ff 00").data();
         assertThat(BigEndian.u32(b0, 20)).as("MAXIMUM UNMAP LBA COUNT").isEqualTo(1 << 20);
         assertThat(BigEndian.u32(b0, 24)).as("MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT").isEqualTo(256);
@@ -163,10 +163,6 @@ class ThinProvisioningCommandsTest {
         assertThat(big.run(0, unmapCdb(twoHalves.length), twoHalves).asc()).as("more than MAXIMUM UNMAP LBA COUNT")
                 .isEqualTo(0x26);
         assertThat(dev.provisioning(0).mapped()).isTrue();
-        // ANCHOR: no anchored state.
-        byte[] anchor = unmapCdb(24);
-        anchor[1] = 0x01;
-        assertInvalidFieldInCdb(h.run(0, anchor, unmapList(0, 1)), 1, 0);
         // A descriptor data length longer than what arrived only counts the whole descriptors present.
         byte[] p = unmapList(0, CHUNK_BLOCKS);
         BigEndian.put16(p, 2, 48);
@@ -248,10 +244,69 @@ class ThinProvisioningCommandsTest {
         assertCheckCondition(h.run(0, Cdbs.ten(0x41, 0, 0, 1), new byte[BS / 2]), 0x5, 0x0E, 0x03);
         assertCheckCondition(h.run(0, Cdbs.ten(0x41, 0x08, 0, 1), new byte[2 * BS]), 0x5, 0x0E, 0x03);
         assertCheckCondition(h.run(0, writeSame16(0x01, 0, 1), new byte[BS]), 0x5, 0x0E, 0x03);
-        // ANCHOR (no anchored state), WRPROTECT, and the obsolete LBDATA/PBDATA bits are refused.
-        assertInvalidFieldInCdb(h.run(0, Cdbs.ten(0x41, 0x18, 0, 1), block), 1, 4);
+        // ANCHOR without UNMAP, WRPROTECT, and the obsolete LBDATA/PBDATA bits are refused.
+        assertInvalidFieldInCdb(h.run(0, Cdbs.ten(0x41, 0x10, 0, 1), block), 1, 4);
+        assertInvalidFieldInCdb(h.run(0, writeSame16(0x10, 0, 1), block), 1, 4);
         assertInvalidFieldInCdb(h.run(0, Cdbs.ten(0x41, 0x20, 0, 1), block), 1, 5);
         assertInvalidFieldInCdb(h.run(0, Cdbs.ten(0x41, 0x02, 0, 1), block), 1, 1);
+    }
+
+    @Test
+    void writeSameWithAnchorAndUnmapAnchorsAndGetLbaStatusReportsIt() throws Exception {
+        write(0, 4 * CHUNK_BLOCKS, 2);
+        // WRITE SAME(16) UNMAP+ANCHOR over chunks 1 and 2, WRITE SAME(10) the same way over chunk 5.
+        assertThat(h.run(0, writeSame16(0x18, CHUNK_BLOCKS, 2 * CHUNK_BLOCKS), pattern(BS, 9)).status()).isZero();
+        assertThat(h.run(0, Cdbs.ten(0x41, 0x18, 5 * CHUNK_BLOCKS, CHUNK_BLOCKS), pattern(BS, 9)).status()).isZero();
+        assertThat(read(CHUNK_BLOCKS, 2 * CHUNK_BLOCKS)).as("anchored blocks read as zeroes (LBPRZ)").containsOnly(0);
+        assertThat(descriptors(h.run(0, getLbaStatus(0, 1024)).data())).isDeepEqualTo(new long[][] {
+                {0, CHUNK_BLOCKS, 0},
+                {CHUNK_BLOCKS, 2 * CHUNK_BLOCKS, 2},
+                {3 * CHUNK_BLOCKS, CHUNK_BLOCKS, 0},
+                {4 * CHUNK_BLOCKS, CHUNK_BLOCKS, 1},
+                {5 * CHUNK_BLOCKS, CHUNK_BLOCKS, 2},
+                {6 * CHUNK_BLOCKS, BLOCKS - 6 * CHUNK_BLOCKS, 1}});
+        // A write maps an anchored block, an unmap deallocates one.
+        write(CHUNK_BLOCKS + 1, 1, 3);
+        assertThat(unmap(2 * CHUNK_BLOCKS, CHUNK_BLOCKS).status()).isZero();
+        assertThat(descriptors(h.run(0, getLbaStatus(CHUNK_BLOCKS, 1024)).data())[0])
+                .containsExactly(CHUNK_BLOCKS, CHUNK_BLOCKS, 0);
+        assertThat(descriptors(h.run(0, getLbaStatus(2 * CHUNK_BLOCKS, 1024)).data())[0])
+                .containsExactly(2 * CHUNK_BLOCKS, CHUNK_BLOCKS, 1);
+    }
+
+    @Test
+    void unmapWithAnchorAnchorsEveryDescriptor() throws Exception {
+        byte[] p = unmapList(0, CHUNK_BLOCKS, 3 * CHUNK_BLOCKS, CHUNK_BLOCKS);
+        byte[] cdb = unmapCdb(p.length);
+        cdb[1] = 0x01;
+        assertThat(h.run(0, cdb, p).status()).isZero();
+        long[][] d = descriptors(h.run(0, getLbaStatus(0, 1024)).data());
+        assertThat(d[0]).containsExactly(0, CHUNK_BLOCKS, 2);
+        assertThat(d[1]).containsExactly(CHUNK_BLOCKS, 2 * CHUNK_BLOCKS, 1);
+        assertThat(d[2]).containsExactly(3 * CHUNK_BLOCKS, CHUNK_BLOCKS, 2);
+    }
+
+    @Test
+    void anchorIsRefusedWithoutAnchorSupport() throws Exception {
+        // A thin backstore that deallocates but cannot anchor: ANC_SUP 0, ANCHOR is an invalid field.
+        io.braid.store.BlockDevice noAnchor = new io.braid.store.BlockDevice() {
+            public int blockSize() { return dev.blockSize(); }
+            public long blockCount() { return dev.blockCount(); }
+            public void read(long o, java.nio.ByteBuffer d) throws java.io.IOException { dev.read(o, d); }
+            public void write(long o, java.nio.ByteBuffer s, boolean f) throws java.io.IOException { dev.write(o, s, f); }
+            public void flush() { }
+            public boolean supportsUnmap() { return true; }
+            public void unmap(long o, long l) throws java.io.IOException { dev.unmap(o, l); }
+            public void close() { }
+        };
+        Harness plain = Harness.of(noAnchor);
+        assertThat(plain.run(0, "12 01 b2 00 ff 00").data()[5] & 0x02).as("ANC_SUP 0").isZero();
+        assertInvalidFieldInCdb(plain.run(0, writeSame16(0x18, 0, 1), new byte[BS]), 1, 4);
+        assertInvalidFieldInCdb(plain.run(0, Cdbs.ten(0x41, 0x18, 0, 1), new byte[BS]), 1, 4);
+        byte[] cdb = unmapCdb(24);
+        cdb[1] = 0x01;
+        assertInvalidFieldInCdb(plain.run(0, cdb, unmapList(0, 1)), 1, 0);
+        assertThat(plain.run(0, writeSame16(0x08, 0, 1), new byte[BS]).status()).as("UNMAP alone still works").isZero();
     }
 
     @Test
