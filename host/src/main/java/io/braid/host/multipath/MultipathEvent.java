@@ -25,7 +25,9 @@ public record MultipathEvent(long sequence, Instant time, Type type, String devi
         /** The wait without a path ran out: waiting I/O failed. */
         NO_PATH_TIMEOUT,
         /** A path is usable again after NO_PATH. */
-        PATH_RESTORED;
+        PATH_RESTORED,
+        /** The unit's capacity changed (CAPACITY DATA HAS CHANGED, READ CAPACITY read again). */
+        DEVICE_RESIZED;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
