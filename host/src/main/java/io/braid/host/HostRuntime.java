@@ -52,6 +52,7 @@ public final class HostRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HostRuntime.class);
 
     private final AgentConfig config;
+    private final AgentEventLoops loops;
     private final NbdServer nbd;
     private final HostAgent agent;
     private final Multipath multipath;
@@ -69,8 +70,9 @@ public final class HostRuntime implements AutoCloseable {
         }
     }
 
-    private HostRuntime(AgentConfig config, NbdServer nbd, HostAgent agent, Multipath multipath) {
+    private HostRuntime(AgentConfig config, AgentEventLoops loops, NbdServer nbd, HostAgent agent, Multipath multipath) {
         this.config = config;
+        this.loops = loops;
         this.nbd = nbd;
         this.agent = agent;
         this.multipath = multipath;
@@ -89,13 +91,21 @@ public final class HostRuntime implements AutoCloseable {
         if (config.nbdTcp() != null) {
             nc = nc.withTcp(config.nbdTcp());
         }
-        NbdServer nbd = NbdServer.start(nc);
+        // Sessions and NBD connections on the same loops: an I/O need not change threads.
+        AgentEventLoops loops = AgentEventLoops.start(config.host().initiatorConfig().ioThreads());
+        NbdServer nbd;
+        try {
+            nbd = NbdServer.start(nc, loops.group());
+        } catch (IOException | RuntimeException e) {
+            loops.close();
+            throw e;
+        }
         HostAgent agent = null;
         Multipath multipath = null;
         try {
-            agent = HostAgent.start(config.host());
+            agent = HostAgent.start(config.host(), loops.group());
             multipath = Multipath.start(agent, config.multipath(), DeviceNaming.of(config.exportNames()));
-            HostRuntime r = new HostRuntime(config, nbd, agent, multipath);
+            HostRuntime r = new HostRuntime(config, loops, nbd, agent, multipath);
             multipath.addListener(r.new Exporter());
             for (MultipathDevice d : multipath.devices()) {
                 r.export(d);
@@ -112,6 +122,7 @@ public final class HostRuntime implements AutoCloseable {
             if (agent != null) {
                 agent.close();
             }
+            loops.close();
             throw e;
         }
     }
@@ -245,6 +256,7 @@ public final class HostRuntime implements AutoCloseable {
             nbd.close();
             multipath.close();
             agent.close();
+            loops.close();
         } finally {
             stopped.countDown();
         }

@@ -150,6 +150,12 @@ public final class IscsiSession implements AutoCloseable {
     private long busySinceNanos;
     private long pingDueNanos;
     private ScheduledFuture<?> pingTimer;
+    /** A flush is queued behind the tasks now in the loop's queue (one flush for a burst of submits). */
+    private boolean flushQueued;
+    private final Runnable queuedFlush = () -> {
+        flushQueued = false;
+        flush();
+    };
     private ScheduledFuture<?> loginTimer;
     private ScheduledFuture<?> reconnectTimer;
     private ScheduledFuture<?> logoutTimer;
@@ -670,7 +676,7 @@ public final class IscsiSession implements AutoCloseable {
         outstanding = tasks.size() + waiting.size() + 1;
         if (waiting.isEmpty() && windowOpen()) {
             send(t);
-            flush();
+            flushSoon();
         } else {
             waiting.add(t);
         }
@@ -1358,6 +1364,23 @@ public final class IscsiSession implements AutoCloseable {
             return;
         }
         c.channel.write(pdu, c.channel.voidPromise());
+    }
+
+    /**
+     * Flushes after the tasks already in the loop's queue: the commands of a burst of submits
+     * (one per NBD request, say) leave in one write instead of one system call each.
+     */
+    private void flushSoon() {
+        if (flushQueued) {
+            return;
+        }
+        flushQueued = true;
+        try {
+            loop.execute(queuedFlush);
+        } catch (RejectedExecutionException e) {
+            flushQueued = false;
+            flush();
+        }
     }
 
     private void flush() {

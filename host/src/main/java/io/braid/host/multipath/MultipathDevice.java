@@ -76,6 +76,7 @@ public final class MultipathDevice implements ExportedDevice {
     private volatile Device device;
     private volatile boolean writeSameWorks = true;
     private final CapacityRefresh capacityRefresh = new CapacityRefresh(this);
+    private final StandbyActivation standbyActivation = new StandbyActivation(this);
     /** Requests completed at the checker's last idle probe; a device without new ones is probed. */
     private long iosAtLastIdleCheck = -1;
     private int idleCheckTurn;
@@ -748,6 +749,7 @@ public final class MultipathDevice implements ExportedDevice {
             log.warn("multipath {}: no usable path; I/O waits up to {} ms", name, config.noPathTimeout().toMillis());
             driver.emit(MultipathEvent.Type.NO_PATH, id, null, "no usable path" + (last == null ? "" : ": " + last));
             driver.schedule(config.noPathTimeout(), this::expireNoPath);
+            activateStandby();
         });
     }
 
@@ -827,12 +829,47 @@ public final class MultipathDevice implements ExportedDevice {
         recheckFences();
     }
 
+    /**
+     * Without a usable path, asks the unit to activate a standby (or unavailable) target port
+     * group one of the paths leads to ({@link StandbyActivation}). Off the caller's thread.
+     */
+    private void activateStandby() {
+        List<PathEntry> ps;
+        synchronized (lock) {
+            if (noPathSince < 0 || closedReason != null) {
+                return;
+            }
+            ps = paths;
+        }
+        if (ps.stream().anyMatch(StandbyActivation::activatable)) {
+            driver.execute(() -> standbyActivation.maybeActivate(ps));
+        }
+    }
+
+    /** The unit took SET TARGET PORT GROUPS for {@code group}: its paths are probed now. */
+    void groupActivated(int group, PathEntry via) {
+        List<PathEntry> ps;
+        synchronized (lock) {
+            ps = paths;
+        }
+        log.info("multipath {}: target port group {} is active/optimized at our request", name, group);
+        driver.emit(MultipathEvent.Type.GROUP_ACTIVATED, id, via.id, "SET TARGET PORT GROUPS: group " + group
+                + " active/optimized");
+        driver.requestRescan();
+        for (PathEntry p : ps) {
+            if (p.targetPortGroup() == group) {
+                check(p);
+            }
+        }
+    }
+
     /** Probes every FAILED path whose session is logged in with TEST UNIT READY. */
     void checkFailedPaths() {
         List<PathEntry> ps;
         synchronized (lock) {
             ps = paths;
         }
+        activateStandby(); // again, if the last attempt did not bring a path back
         for (PathEntry p : ps) {
             if (p.state() == MultipathPathState.FAILED) {
                 check(p);

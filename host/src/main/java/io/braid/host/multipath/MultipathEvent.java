@@ -27,7 +27,9 @@ public record MultipathEvent(long sequence, Instant time, Type type, String devi
         /** A path is usable again after NO_PATH. */
         PATH_RESTORED,
         /** The unit's capacity changed (CAPACITY DATA HAS CHANGED, READ CAPACITY read again). */
-        DEVICE_RESIZED;
+        DEVICE_RESIZED,
+        /** No usable path was left: a standby target port group was made active (SET TARGET PORT GROUPS). */
+        GROUP_ACTIVATED;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

@@ -107,6 +107,11 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
     /** The server is shutting down or the export was removed: new requests get NBD_ESHUTDOWN. */
     private boolean shuttingDown;
     private ScheduledFuture<?> handshakeTimer;
+    private boolean flushQueued;
+    private final Runnable queuedFlush = () -> {
+        flushQueued = false;
+        ctx.flush();
+    };
 
     NbdConnection(Exports exports, NbdServerConfig config) {
         this.exports = exports;
@@ -703,9 +708,26 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
             log.warn("NBD client {}: {} ({})", peer, message, e);
             reply(r.handle(), r.command() == NbdCommand.READ, e, message);
         }
-        ctx.flush();
+        flushSoon();
         drainWaiting();
         closeIfDrained();
+    }
+
+    /**
+     * Flushes after the completions already queued on this loop: replies that complete together
+     * leave in one write rather than one system call each.
+     */
+    private void flushSoon() {
+        if (flushQueued) {
+            return;
+        }
+        flushQueued = true;
+        try {
+            ctx.executor().execute(queuedFlush);
+        } catch (RejectedExecutionException e) {
+            flushQueued = false;
+            ctx.flush();
+        }
     }
 
     private void drainWaiting() {

@@ -196,7 +196,9 @@ class PathFaultTest {
 
     @Test
     void lostResponseTimesOutAndIsAborted() throws Exception {
-        IscsiSession s = open(fast());
+        // A ping timeout longer than the command timeout: the busy path's ping (sent 50 ms into
+        // the wait) must not race the abort on a loaded machine; this test is about the abort.
+        IscsiSession s = open(fast().withPing(Duration.ofMillis(200), Duration.ofSeconds(3)));
         // The target completes the command, but its SCSI Response never arrives.
         proxy.dropNextFromTarget(bhs -> (bhs[0] & 0x3f) == 0x21);
         ScsiOutcome o = await(s.submit(ScsiRequest.noData(0, Cdbs.testUnitReady()).withTimeout(Duration.ofMillis(500))));
