@@ -5,11 +5,7 @@ import io.braid.node.api.DriveView;
 import io.braid.node.api.ManagementApi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,20 +19,13 @@ final class DriveListCommand implements Callable<Integer> {
     @Mixin
     InstanceOptions instance;
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default) or json (with a state field per drive).")
-    OutputFormat output;
-
-    @Spec
-    CommandSpec spec;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
         List<DriveView> drives = instance.client().drives();
-        PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
-            out.println(ManagementApi.JSON.writeValueAsString(drives));
-        } else {
+        return output.print(ManagementApi.JSON, drives, (out, unused) -> {
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"DRIVE", "STATE", "CAPACITY", "USED", "REBUILD", "PATH"});
             for (DriveView d : drives) {
@@ -49,9 +38,7 @@ final class DriveListCommand implements Callable<Integer> {
                     out.println(d.name() + ": " + d.cause());
                 }
             }
-        }
-        out.flush();
-        return ExitCodes.OK;
+        });
     }
 
     /** A progress bar while rebuilding: {@code [#########-----------]  45%}. */

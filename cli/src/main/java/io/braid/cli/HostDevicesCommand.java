@@ -4,12 +4,8 @@ import io.braid.host.api.DeviceView;
 import io.braid.host.api.HostControlApi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -25,24 +21,15 @@ final class HostDevicesCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "DEVICE", description = "Only this device (export name or id).")
     String device;
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default) or json.")
-    OutputFormat output;
-
-    @Spec
-    CommandSpec spec;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
         HostApiClient client = instance.client();
         List<DeviceView> devices = device == null ? client.devices() : List.of(client.device(device));
-        PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
-            out.println(HostControlApi.JSON.writeValueAsString(device == null ? devices : devices.get(0)));
-        } else {
+        return output.print(HostControlApi.JSON, device == null ? devices : devices.get(0), (out, unused) -> {
             HostListing.devices(out, devices);
-        }
-        out.flush();
-        return ExitCodes.OK;
+        });
     }
 }

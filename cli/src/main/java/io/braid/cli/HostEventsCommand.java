@@ -4,11 +4,8 @@ import io.braid.host.api.EventView;
 import io.braid.host.api.HostControlApi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -23,23 +20,14 @@ final class HostEventsCommand implements Callable<Integer> {
             description = "Only events with a sequence number above N.")
     long after;
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default) or json.")
-    OutputFormat output;
-
-    @Spec
-    CommandSpec spec;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
         List<EventView> events = instance.client().events(after);
-        PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
-            out.println(HostControlApi.JSON.writeValueAsString(events));
-        } else {
+        return output.print(HostControlApi.JSON, events, (out, unused) -> {
             HostListing.events(out, events);
-        }
-        out.flush();
-        return ExitCodes.OK;
+        });
     }
 }

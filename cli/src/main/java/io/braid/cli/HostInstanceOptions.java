@@ -5,9 +5,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -58,13 +55,6 @@ final class HostInstanceOptions {
     }
 
     private Optional<String> explicitToken() throws IOException {
-        if (tokenFile != null) {
-            try {
-                return Optional.of(Files.readString(tokenFile, StandardCharsets.US_ASCII).strip());
-            } catch (NoSuchFileException e) {
-                throw new IOException("token file " + tokenFile + " does not exist", e);
-            }
-        }
-        return Optional.ofNullable(token).filter(s -> !s.isBlank());
+        return InstanceOptions.explicitToken(tokenFile, token);
     }
 }

@@ -4,11 +4,7 @@ import io.braid.host.api.DevicePathView;
 import io.braid.host.api.HostControlApi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -19,23 +15,14 @@ final class HostPathsCommand implements Callable<Integer> {
     @Mixin
     HostInstanceOptions instance;
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default) or json.")
-    OutputFormat output;
-
-    @Spec
-    CommandSpec spec;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
         List<DevicePathView> paths = instance.client().paths();
-        PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
-            out.println(HostControlApi.JSON.writeValueAsString(paths));
-        } else {
+        return output.print(HostControlApi.JSON, paths, (out, unused) -> {
             HostListing.paths(out, paths);
-        }
-        out.flush();
-        return ExitCodes.OK;
+        });
     }
 }

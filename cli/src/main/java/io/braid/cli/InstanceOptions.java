@@ -50,6 +50,11 @@ final class InstanceOptions {
     }
 
     private Optional<String> explicitToken() throws IOException {
+        return explicitToken(tokenFile, token);
+    }
+
+    /** The token given on the command line: from {@code tokenFile} if named, else {@code token} if not blank. */
+    static Optional<String> explicitToken(Path tokenFile, String token) throws IOException {
         if (tokenFile != null) {
             try {
                 return Optional.of(Files.readString(tokenFile, StandardCharsets.US_ASCII).strip());

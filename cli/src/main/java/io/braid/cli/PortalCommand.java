@@ -4,12 +4,8 @@ import io.braid.node.api.ManagementApi;
 import io.braid.node.api.PortalStateView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,20 +21,13 @@ final class PortalCommand {
         @Mixin
         InstanceOptions instance;
 
-        @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
-                description = "text (default) or json.")
-        OutputFormat output;
-
-        @Spec
-        CommandSpec spec;
+        @Mixin
+        OutputOptions output;
 
         @Override
         public Integer call() throws Exception {
             List<PortalStateView> portals = instance.client().portals();
-            PrintWriter out = spec.commandLine().getOut();
-            if (output == OutputFormat.json) {
-                out.println(ManagementApi.JSON.writeValueAsString(portals));
-            } else {
+            return output.print(ManagementApi.JSON, portals, (out, unused) -> {
                 List<String[]> rows = new ArrayList<>();
                 rows.add(new String[] {"PORTAL", "TPGT", "STATE", "CONNECTIONS"});
                 for (PortalStateView p : portals) {
@@ -46,9 +35,7 @@ final class PortalCommand {
                             String.valueOf(p.connections())});
                 }
                 VolumeListCommand.table(out, rows);
-            }
-            out.flush();
-            return ExitCodes.OK;
+            });
         }
     }
 
@@ -79,12 +66,8 @@ final class PortalCommand {
         @Mixin
         InstanceOptions instance;
 
-        @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
-                description = "text (default) or json.")
-        OutputFormat output;
-
-        @Spec
-        CommandSpec spec;
+        @Mixin
+        OutputOptions output;
 
         Change(boolean up) {
             this.up = up;
@@ -93,15 +76,10 @@ final class PortalCommand {
         @Override
         public Integer call() throws Exception {
             PortalStateView p = instance.client().portal(address, up);
-            PrintWriter out = spec.commandLine().getOut();
-            if (output == OutputFormat.json) {
-                out.println(ManagementApi.JSON.writeValueAsString(p));
-            } else {
+            return output.print(ManagementApi.JSON, p, (out, unused) -> {
                 out.println("portal " + p.address() + " " + p.state() + " (" + p.connections()
                         + " connection" + (p.connections() == 1 ? "" : "s") + ")");
-            }
-            out.flush();
-            return ExitCodes.OK;
+            });
         }
     }
 }

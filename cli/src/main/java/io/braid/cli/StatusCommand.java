@@ -4,11 +4,7 @@ import io.braid.node.api.ManagementApi;
 import io.braid.node.api.StatusView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -19,21 +15,14 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     InstanceOptions instance;
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default) or json.")
-    OutputFormat output;
-
-    @Spec
-    CommandSpec spec;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
         ApiClient client = instance.client();
         StatusView s = client.status();
-        PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
-            out.println(ManagementApi.JSON.writeValueAsString(s));
-        } else {
+        return output.print(ManagementApi.JSON, s, (out, unused) -> {
             out.println("node:     " + s.node() + " (" + s.state() + ")");
             out.println("target:   " + s.targetIqn());
             out.println("portals:  " + s.portals().stream()
@@ -42,9 +31,7 @@ final class StatusCommand implements Callable<Integer> {
             out.println("volumes:  " + s.volumes());
             out.println("uptime:   " + uptime(s.uptimeSeconds()));
             out.println("api:      " + client.base());
-        }
-        out.flush();
-        return ExitCodes.OK;
+        });
     }
 
     static String uptime(long seconds) {

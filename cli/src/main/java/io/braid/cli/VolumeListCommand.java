@@ -5,9 +5,6 @@ import io.braid.node.api.ManagementApi;
 import io.braid.node.api.VolumeView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -21,20 +18,13 @@ final class VolumeListCommand implements Callable<Integer> {
     @Mixin
     InstanceOptions instance;
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default) or json.")
-    OutputFormat output;
-
-    @Spec
-    CommandSpec spec;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
         List<VolumeView> volumes = instance.client().volumes();
-        PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
-            out.println(ManagementApi.JSON.writeValueAsString(volumes));
-        } else {
+        return output.print(ManagementApi.JSON, volumes, (out, unused) -> {
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"NAME", "LUN", "SIZE", "ALLOCATED", "MODE", "ID", "URL"});
             for (VolumeView v : volumes) {
@@ -44,9 +34,7 @@ final class VolumeListCommand implements Callable<Integer> {
                         v.urls().isEmpty() ? "-" : v.urls().get(0)});
             }
             table(out, rows);
-        }
-        out.flush();
-        return ExitCodes.OK;
+        });
     }
 
     static void table(PrintWriter out, List<String[]> rows) {

@@ -5,12 +5,8 @@ import io.braid.node.api.ManagementApi;
 import io.braid.node.api.VolumeView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /** {@code braid volume resize NAME SIZE}: grow a volume while it is served. */
@@ -27,23 +23,14 @@ final class VolumeResizeCommand implements Callable<Integer> {
     @Mixin
     InstanceOptions instance;
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default) or json.")
-    OutputFormat output;
-
-    @Spec
-    CommandSpec spec;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
         VolumeView v = instance.client().resizeVolume(name, size);
-        PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
-            out.println(ManagementApi.JSON.writeValueAsString(v));
-        } else {
+        return output.print(ManagementApi.JSON, v, (out, unused) -> {
             out.println("volume " + v.name() + " (LUN " + v.lun() + ") is now " + Sizes.format(v.sizeBytes()));
-        }
-        out.flush();
-        return ExitCodes.OK;
+        });
     }
 }

@@ -8,7 +8,7 @@ import io.braid.node.LunMapping;
 import io.braid.node.NodeConfig;
 import io.braid.node.PortalSpec;
 import io.braid.node.VolumeSpec;
-import io.braid.node.api.ApiException;
+import io.braid.common.api.ApiException;
 import io.braid.node.api.DriveView;
 import io.braid.node.api.ManagementApi;
 import io.braid.node.api.NodeView;

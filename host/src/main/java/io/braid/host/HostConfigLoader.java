@@ -1,13 +1,7 @@
 package io.braid.host;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.braid.common.config.StrictYaml;
 import io.braid.host.iscsi.Authentication;
 import io.braid.host.iscsi.Backoff;
 import io.braid.host.iscsi.InitiatorConfig;
@@ -18,23 +12,17 @@ import io.braid.host.multipath.PolicyRule;
 import io.braid.iscsi.login.Digest;
 import io.braid.iscsi.login.InitiatorNegotiator;
 import io.braid.iscsi.target.ChapCredentials;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -43,19 +31,10 @@ import java.util.regex.Pattern;
  * for the format.
  */
 public final class HostConfigLoader {
-    /** Largest config file read. */
-    private static final long MAX_FILE_SIZE = 1 << 20;
     /** The longest CHAP user or secret accepted, as the target side allows. */
     private static final int MAX_CHAP_LENGTH = 255;
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
-    private static final YAMLMapper YAML = YAMLMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
 
     private HostConfigLoader() {
     }
@@ -74,14 +53,9 @@ public final class HostConfigLoader {
         String source = file.toString();
         String text;
         try {
-            if (Files.size(file) > MAX_FILE_SIZE) {
-                throw new HostConfigException(source + ": file is larger than 1 MiB");
-            }
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new HostConfigException(source + ": no such file");
+            text = StrictYaml.readFile(file);
         } catch (IOException e) {
-            throw new HostConfigException(source + ": cannot read: " + e.getMessage(), e);
+            throw new HostConfigException(e.getMessage(), e);
         }
         return parseAgent(source, text, file.toAbsolutePath().getParent());
     }
@@ -99,7 +73,7 @@ public final class HostConfigLoader {
     public static AgentConfig parseAgent(String source, String text, Path base) throws HostConfigException {
         HostFile raw;
         try {
-            raw = YAML.readValue(text, HostFile.class);
+            raw = StrictYaml.MAPPER.readValue(text, HostFile.class);
         } catch (JacksonException e) {
             throw new HostConfigException(describe(source, e), e);
         }
@@ -539,81 +513,6 @@ public final class HostConfigLoader {
     // ---- Jackson errors to one-line messages ----
 
     static String describe(String source, JacksonException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof MarkedYAMLException y && y.getProblemMark() != null) {
-                return source + ": line " + (y.getProblemMark().getLine() + 1) + ", column "
-                        + (y.getProblemMark().getColumn() + 1) + ": " + firstLine(y.getProblem()) + " (YAML syntax)";
-            }
-        }
-        if (e instanceof MismatchedInputException m && m.getPath().isEmpty()
-                && String.valueOf(m.getOriginalMessage()).startsWith("No content")) {
-            return source + ": file is empty";
-        }
-        if (e instanceof UnrecognizedPropertyException u) {
-            Set<String> known = new TreeSet<>();
-            Collection<Object> ids = u.getKnownPropertyIds();
-            if (ids != null) {
-                ids.forEach(id -> known.add(String.valueOf(id)));
-            }
-            return source + ": " + path(u) + ": unknown field"
-                    + (known.isEmpty() ? "" : " (expected one of: " + String.join(", ", known) + ")");
-        }
-        if (e instanceof InvalidFormatException f) {
-            return source + ": " + path(f) + ": \"" + f.getValue() + "\" is not " + expected(f.getTargetType());
-        }
-        if (e instanceof MismatchedInputException m) {
-            String where = path(m);
-            if (where.isEmpty()) {
-                return source + ": expected a mapping of settings (initiatorName, hostPorts, portals, ...) at the"
-                        + " top level";
-            }
-            return source + ": " + where + ": expected " + expected(m.getTargetType());
-        }
-        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-            return source + ": " + path(m) + ": " + firstLine(m.getOriginalMessage());
-        }
-        return source + ": " + firstLine(e.getOriginalMessage());
-    }
-
-    private static String path(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                if (!sb.isEmpty()) {
-                    sb.append('.');
-                }
-                sb.append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
-    }
-
-    private static String expected(Class<?> c) {
-        if (c == Integer.class || c == int.class) {
-            return "a whole number";
-        }
-        if (c == Boolean.class || c == boolean.class) {
-            return "true or false";
-        }
-        if (c == Double.class || c == double.class) {
-            return "a number";
-        }
-        if (c == String.class) {
-            return "a text value";
-        }
-        if (List.class.isAssignableFrom(c)) {
-            return "a list";
-        }
-        return "a mapping";
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "invalid";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        return StrictYaml.describe(source, e, "initiatorName, hostPorts, portals, ...");
     }
 }

@@ -15,6 +15,8 @@ import io.braid.host.multipath.MultipathListener;
 import io.braid.host.multipath.PathStatus;
 import io.braid.host.nbd.NbdServer;
 import io.braid.host.nbd.NbdServerConfig;
+import io.braid.host.pr.HostReservations;
+import io.braid.host.pr.ReservationKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,7 @@ public final class HostRuntime implements AutoCloseable {
     private final NbdServer nbd;
     private final HostAgent agent;
     private final Multipath multipath;
+    private final HostReservations reservations;
     private final Map<String, ExportView> exports = new LinkedHashMap<>();
     private final List<ExportListener> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -76,6 +79,7 @@ public final class HostRuntime implements AutoCloseable {
         this.nbd = nbd;
         this.agent = agent;
         this.multipath = multipath;
+        this.reservations = HostReservations.start(multipath, null);
     }
 
     /**
@@ -151,6 +155,11 @@ public final class HostRuntime implements AutoCloseable {
 
     public NbdServer nbd() {
         return nbd;
+    }
+
+    /** The persistent reservation keepers of the devices ({@code braid host pr ...}). */
+    public HostReservations reservations() {
+        return reservations;
     }
 
     /** The control API's base URI, if it runs. */
@@ -254,6 +263,7 @@ public final class HostRuntime implements AutoCloseable {
                 }
             }
             nbd.close();
+            reservations.close();
             multipath.close();
             agent.close();
             loops.close();
@@ -325,6 +335,11 @@ public final class HostRuntime implements AutoCloseable {
         @Override
         public List<ExportView> exports() {
             return HostRuntime.this.exports();
+        }
+
+        @Override
+        public Optional<ReservationKeeper> reservations(String nameOrId) {
+            return reservations.keeper(nameOrId);
         }
     }
 }

@@ -38,7 +38,8 @@ final class Tools {
             Map.entry("nbdcopy", "libnbd-bin"),
             Map.entry("fio", "fio"),
             Map.entry("ss", "iproute2"),
-            Map.entry("nft", "nftables"));
+            Map.entry("nft", "nftables"),
+            Map.entry("losetup", "mount"));
 
     private Tools() {
     }

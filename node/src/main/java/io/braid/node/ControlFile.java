@@ -1,14 +1,12 @@
 package io.braid.node;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.braid.common.io.ControlFiles;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -32,37 +30,17 @@ public record ControlFile(String api, long pid, String node, String targetIqn, S
 
     /** Writes both files: the token first, so a reader that sees the control file finds it. */
     public void write(Path dataDir, String token) throws IOException {
-        DataDirectory.writeAtomically(dataDir.resolve(TOKEN_FILE),
-                (token + "\n").getBytes(StandardCharsets.US_ASCII), true);
-        DataDirectory.writeAtomically(dataDir.resolve(CONTROL_FILE),
-                JSON.writeValueAsBytes(this), false);
+        ControlFiles.write(dataDir.resolve(TOKEN_FILE), token, dataDir.resolve(CONTROL_FILE), JSON, this);
     }
 
     /** The control file of a running (or uncleanly stopped) node, if any. */
     public static Optional<ControlFile> read(Path dataDir) throws IOException {
-        Path file = dataDir.resolve(CONTROL_FILE);
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            ControlFile c = JSON.readValue(bytes, ControlFile.class);
-            if (c == null || c.api() == null) {
-                throw new IOException(file + " has no API address");
-            }
-            return Optional.of(c);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (JacksonException e) {
-            throw new IOException(file + " is unreadable: " + e.getOriginalMessage(), e);
-        }
+        return ControlFiles.read(dataDir.resolve(CONTROL_FILE), JSON, ControlFile.class, ControlFile::api);
     }
 
     /** The bearer token left by the running node. */
     public static String readToken(Path dataDir) throws IOException {
-        Path file = dataDir.resolve(TOKEN_FILE);
-        try {
-            return Files.readString(file, StandardCharsets.US_ASCII).strip();
-        } catch (NoSuchFileException e) {
-            throw new IOException("no API token at " + file, e);
-        }
+        return ControlFiles.readToken(dataDir.resolve(TOKEN_FILE));
     }
 
     /** Removes both files (clean shutdown). */

@@ -1,18 +1,15 @@
 package io.braid.node;
 
+import io.braid.common.io.ControlFiles;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -101,40 +98,13 @@ public final class DataDirectory implements AutoCloseable {
      *
      * @param ownerOnly create the file readable by its owner only (0600), for secrets
      */
-    public static void writeAtomically(Path file, byte[] data, boolean ownerOnly)
-            throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        if (ownerOnly) {
-            Set<PosixFilePermission> perms = PosixFilePermissions.fromString("rw-------");
-            try {
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(perms));
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(tmp);
-            }
-        }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap(data));
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        fsyncDirectory(dir);
+    public static void writeAtomically(Path file, byte[] data, boolean ownerOnly) throws IOException {
+        ControlFiles.writeAtomically(file, data, ownerOnly);
     }
 
     /** Makes a rename or create in {@code dir} durable (fsync on the directory, where allowed). */
     public static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // Some file systems refuse to open or sync a directory; the rename is still done.
-        }
+        ControlFiles.fsyncDirectory(dir);
     }
 
     /** Another process holds the data directory. */

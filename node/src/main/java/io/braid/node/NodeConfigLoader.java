@@ -3,34 +3,20 @@ package io.braid.node;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.braid.common.config.StrictYaml;
 import io.braid.iscsi.target.AuthConfig;
 import io.braid.iscsi.target.ChapCredentials;
 import io.braid.scsi.UnitFeature;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Reads {@code node.yaml} into a {@link NodeConfig}. Unknown fields are refused, and every error is
@@ -38,16 +24,7 @@ import java.util.TreeSet;
  * {@code docs/operations.md} for the format.
  */
 public final class NodeConfigLoader {
-    /** Largest config file read; anything bigger is not a node config. */
-    private static final long MAX_FILE_SIZE = 1 << 20;
 
-    private static final YAMLMapper YAML = YAMLMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
 
     private NodeConfigLoader() {
     }
@@ -57,14 +34,9 @@ public final class NodeConfigLoader {
         String source = file.toString();
         String text;
         try {
-            if (Files.size(file) > MAX_FILE_SIZE) {
-                throw new ConfigException(source + ": file is larger than 1 MiB");
-            }
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(source + ": no such file");
+            text = StrictYaml.readFile(file);
         } catch (IOException e) {
-            throw new ConfigException(source + ": cannot read: " + e.getMessage(), e);
+            throw new ConfigException(e.getMessage(), e);
         }
         Path base = file.toAbsolutePath().getParent();
         return parse(source, text, base);
@@ -79,7 +51,7 @@ public final class NodeConfigLoader {
     public static NodeConfig parse(String source, String text, Path base) throws ConfigException {
         NodeFile raw;
         try {
-            raw = YAML.readValue(text, NodeFile.class);
+            raw = StrictYaml.MAPPER.readValue(text, NodeFile.class);
         } catch (JacksonException e) {
             throw new ConfigException(describe(source, e), e);
         }
@@ -97,7 +69,7 @@ public final class NodeConfigLoader {
     }
 
     record StorageFile(List<String> drives, List<String> spares, String driveSize, String pageSize,
-                       Boolean startDegraded) {
+                       Boolean startDegraded, String metadataMirror, String scrubInterval, String scrubRate) {
     }
 
     /** A portal, written either as {@code "HOST:PORT"} or as {@code {address, tpgt}}. */
@@ -243,7 +215,14 @@ public final class NodeConfigLoader {
                 throw error("storage.pageSize", "is too large");
             }
             boolean degraded = raw.startDegraded() != null && raw.startDegraded();
-            return check("storage", () -> new StorageConfig(drives, spares, driveSize, (int) pageSize, degraded));
+            Path mirror = raw.metadataMirror() == null ? null
+                    : paths("storage.metadataMirror", List.of(raw.metadataMirror())).get(0);
+            java.time.Duration scrubInterval = raw.scrubInterval() == null ? d.scrubInterval()
+                    : check("storage.scrubInterval", () -> StorageConfig.parseInterval(raw.scrubInterval()));
+            long scrubRate = raw.scrubRate() == null ? d.scrubRate()
+                    : check("storage.scrubRate", () -> Sizes.parse(raw.scrubRate().replaceFirst("/s$", "")));
+            return check("storage", () -> new StorageConfig(drives, spares, driveSize, (int) pageSize, degraded,
+                    mirror, scrubInterval, scrubRate));
         }
 
         private List<Path> paths(String field, List<String> raw) throws ConfigException {
@@ -470,86 +449,6 @@ public final class NodeConfigLoader {
     // ---- Jackson errors to one-line messages ----
 
     static String describe(String source, JacksonException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof MarkedYAMLException y && y.getProblemMark() != null) {
-                return source + ": line " + (y.getProblemMark().getLine() + 1) + ", column "
-                        + (y.getProblemMark().getColumn() + 1) + ": " + firstLine(y.getProblem())
-                        + " (YAML syntax)";
-            }
-        }
-        if (e instanceof MismatchedInputException m && m.getPath().isEmpty()
-                && String.valueOf(m.getOriginalMessage()).startsWith("No content")) {
-            return source + ": file is empty";
-        }
-        if (e instanceof UnrecognizedPropertyException u) {
-            Set<String> known = new TreeSet<>();
-            Collection<Object> ids = u.getKnownPropertyIds();
-            if (ids != null) {
-                ids.forEach(id -> known.add(String.valueOf(id)));
-            }
-            return source + ": " + path(u) + ": unknown field"
-                    + (known.isEmpty() ? "" : " (expected one of: " + String.join(", ", known) + ")");
-        }
-        if (e instanceof InvalidFormatException f) {
-            return source + ": " + path(f) + ": \"" + f.getValue() + "\" is not "
-                    + expected(f.getTargetType());
-        }
-        if (e instanceof MismatchedInputException m) {
-            String where = path(m);
-            if (where.isEmpty()) {
-                return source + ": expected a mapping of settings (name, dataDir, portals,"
-                        + " volumes, ...) at the top level";
-            }
-            return source + ": " + where + ": expected " + expected(m.getTargetType());
-        }
-        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-            return source + ": " + path(m) + ": " + firstLine(m.getOriginalMessage());
-        }
-        JsonLocation loc = e.getLocation();
-        String at = loc == null || loc.getLineNr() < 1 ? ""
-                : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
-        return source + ": " + at + firstLine(e.getOriginalMessage());
-    }
-
-    private static String path(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                if (!sb.isEmpty()) {
-                    sb.append('.');
-                }
-                sb.append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
-    }
-
-    private static String expected(Type type) {
-        Class<?> c = type instanceof Class<?> k ? k
-                : type instanceof ParameterizedType p && p.getRawType() instanceof Class<?> k ? k
-                : Object.class;
-        if (c == Integer.class || c == int.class || c == Long.class || c == long.class) {
-            return "a whole number";
-        }
-        if (c == Boolean.class || c == boolean.class) {
-            return "true or false";
-        }
-        if (c == String.class) {
-            return "a single value (text)";
-        }
-        if (Collection.class.isAssignableFrom(c)) {
-            return "a list";
-        }
-        return "a mapping of fields";
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "invalid";
-        }
-        int nl = message.indexOf('\n');
-        return (nl < 0 ? message : message.substring(0, nl)).strip();
+        return StrictYaml.describe(source, e, "name, dataDir, portals, volumes, ...");
     }
 }

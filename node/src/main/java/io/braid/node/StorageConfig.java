@@ -1,6 +1,9 @@
 package io.braid.node;
 
+import io.braid.store.page.PageStoreConfig;
+
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,9 +20,14 @@ import java.util.Set;
  * @param pageSize       page size of a new page store (a power of two, 64 KiB..64 MiB)
  * @param startDegraded  start even when a drive is missing or not the one expected: it is marked
  *                       FAILED (to be replaced) instead of stopping the start
+ * @param metadataMirror the second copy of the page store metadata; null means
+ *                       {@code <dataDir>/pagestore-mirror} (docs/storage.md "Metadata mirror")
+ * @param scrubInterval  time between scheduled scrubs; zero: on demand only
+ * @param scrubRate      scrub throttle in bytes per second
  */
 public record StorageConfig(List<Path> drives, List<Path> spares, long driveSizeBytes, int pageSize,
-                            boolean startDegraded) {
+                            boolean startDegraded, Path metadataMirror, Duration scrubInterval,
+                            long scrubRate) {
     public static final int DEFAULT_DRIVES = 4;
     public static final long DEFAULT_DRIVE_SIZE = 16L << 30;
     public static final int DEFAULT_PAGE_SIZE = 4 << 20;
@@ -27,6 +35,10 @@ public record StorageConfig(List<Path> drives, List<Path> spares, long driveSize
     public static final long MIN_DRIVE_SIZE = 16L << 20;
 
     public StorageConfig {
+        scrubInterval = scrubInterval == null ? PageStoreConfig.DEFAULT_SCRUB_INTERVAL : scrubInterval;
+        if (scrubInterval.isNegative() || scrubRate <= 0) {
+            throw new IllegalArgumentException("scrub interval and rate must be positive (interval 0: on demand only)");
+        }
         drives = List.copyOf(drives);
         spares = List.copyOf(spares);
         if (!drives.isEmpty() && drives.size() < 2) {
@@ -56,15 +68,50 @@ public record StorageConfig(List<Path> drives, List<Path> spares, long driveSize
 
     /** Four default drives of 16 GiB (sparse), 4 MiB pages. */
     public static StorageConfig defaults() {
-        return new StorageConfig(List.of(), List.of(), DEFAULT_DRIVE_SIZE, DEFAULT_PAGE_SIZE, false);
+        return new StorageConfig(List.of(), List.of(), DEFAULT_DRIVE_SIZE, DEFAULT_PAGE_SIZE, false, null,
+                PageStoreConfig.DEFAULT_SCRUB_INTERVAL, PageStoreConfig.DEFAULT_THROTTLE);
     }
 
     public StorageConfig withDriveSize(long bytes) {
-        return new StorageConfig(drives, spares, bytes, pageSize, startDegraded);
+        return new StorageConfig(drives, spares, bytes, pageSize, startDegraded, metadataMirror, scrubInterval,
+                scrubRate);
     }
 
     public StorageConfig withStartDegraded(boolean value) {
-        return new StorageConfig(drives, spares, driveSizeBytes, pageSize, value);
+        return new StorageConfig(drives, spares, driveSizeBytes, pageSize, value, metadataMirror, scrubInterval,
+                scrubRate);
+    }
+
+    /**
+     * Parses a scrub interval as node.yaml writes it: {@code 0} (or {@code off}) for none, else a
+     * number with {@code s}, {@code m}, {@code h} or {@code d}, e.g. {@code 7d}, {@code 12h}.
+     *
+     * @throws IllegalArgumentException for anything else
+     */
+    public static Duration parseInterval(String text) {
+        String t = text.strip();
+        if (t.equals("0") || t.equalsIgnoreCase("off")) {
+            return Duration.ZERO;
+        }
+        if (t.length() >= 2 && t.length() <= 10) {
+            String digits = t.substring(0, t.length() - 1);
+            if (digits.chars().allMatch(Character::isDigit)) {
+                long n = Long.parseLong(digits);
+                switch (Character.toLowerCase(t.charAt(t.length() - 1))) {
+                    case 's':
+                        return Duration.ofSeconds(n);
+                    case 'm':
+                        return Duration.ofMinutes(n);
+                    case 'h':
+                        return Duration.ofHours(n);
+                    case 'd':
+                        return Duration.ofDays(n);
+                    default:
+                        break;
+                }
+            }
+        }
+        throw new IllegalArgumentException("\"" + text + "\" is not an interval (use e.g. 7d, 12h, 30m; 0 for none)");
     }
 
     /** The drive paths to use for a node whose data directory is {@code dataDir}. */

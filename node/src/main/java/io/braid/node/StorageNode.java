@@ -7,10 +7,10 @@ import io.braid.iscsi.target.Portal;
 import io.braid.iscsi.target.PortalStatus;
 import io.braid.iscsi.target.TargetDefinition;
 import io.braid.iscsi.target.TargetServerConfig;
-import io.braid.node.api.ApiException;
+import io.braid.common.api.ApiException;
 import io.braid.node.api.DriveView;
 import io.braid.node.api.ManagementApi;
-import io.braid.node.api.ApiException;
+import io.braid.common.api.ApiException;
 import io.braid.node.api.NodeView;
 import io.braid.node.api.PortalStateView;
 import io.braid.node.api.ScrubView;
@@ -220,7 +220,10 @@ public final class StorageNode implements AutoCloseable {
                 .withSpares(st.spares())
                 .withCreateDriveBytes(st.driveSizeBytes())
                 .withPageSize(st.pageSize())
-                .withOpenDegraded(st.startDegraded());
+                .withOpenDegraded(st.startDegraded())
+                .withMetadataMirror(st.metadataMirror())
+                .withScrubInterval(st.scrubInterval())
+                .withThrottles(PageStoreConfig.DEFAULT_THROTTLE, st.scrubRate());
     }
 
     /** A volume from before the page store: its blocks stay in {@code volumes/<name>.img}. */

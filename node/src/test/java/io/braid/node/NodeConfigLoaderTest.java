@@ -440,6 +440,9 @@ class NodeConfigLoaderTest {
                   driveSize: 64G
                   pageSize: 8M
                   startDegraded: true
+                  metadataMirror: /srv/meta2
+                  scrubInterval: 12h
+                  scrubRate: 16M
                 """);
         assertThat(c.storage().drives()).containsExactly(Path.of("/dev/sdb"), Path.of("/dev/sdc"),
                 Path.of("/etc/braid/disks/d2"));
@@ -447,6 +450,13 @@ class NodeConfigLoaderTest {
         assertThat(c.storage().driveSizeBytes()).isEqualTo(64L << 30);
         assertThat(c.storage().pageSize()).isEqualTo(8 << 20);
         assertThat(c.storage().startDegraded()).isTrue();
+        assertThat(c.storage().metadataMirror()).isEqualTo(Path.of("/srv/meta2"));
+        assertThat(c.storage().scrubInterval()).isEqualTo(java.time.Duration.ofHours(12));
+        assertThat(c.storage().scrubRate()).isEqualTo(16L << 20);
+        assertThat(parse(MINIMAL + "storage:\n  scrubInterval: 0\n").storage().scrubInterval())
+                .isEqualTo(java.time.Duration.ZERO);
+        assertThat(error(MINIMAL + "storage:\n  scrubInterval: weekly\n")).isEqualTo(
+                "node.yaml: storage.scrubInterval: \"weekly\" is not an interval (use e.g. 7d, 12h, 30m; 0 for none)");
         assertThat(c.storage().drivePaths(Path.of("/d"))).isEqualTo(c.storage().drives());
         assertThat(error(MINIMAL + "storage:\n  drives: [/dev/sdb]\n"))
                 .isEqualTo("node.yaml: storage: at least two drives are needed (every page is mirrored on two), got 1");

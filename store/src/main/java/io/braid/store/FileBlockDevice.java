@@ -7,9 +7,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -21,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link BlockDevice} backed by one regular file (the LIO {@code fileio} backstore model): 512-byte
@@ -46,18 +42,13 @@ public final class FileBlockDevice implements BlockDevice {
     private final Path path;
     private final long sizeBytes;
     private final boolean readOnly;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Object reopenLock = new Object();
-    private volatile FileChannel channel;
-    private FileLock lock; // guarded by reopenLock
+    private final ReopeningChannel io;
 
     private FileBlockDevice(Path path, long sizeBytes, boolean readOnly) throws IOException {
         this.path = path;
         this.sizeBytes = sizeBytes;
         this.readOnly = readOnly;
-        synchronized (reopenLock) {
-            this.channel = openChannel();
-        }
+        this.io = new ReopeningChannel("volume file " + path, openChannel(), this::openChannel);
     }
 
     /**
@@ -138,7 +129,6 @@ public final class FileBlockDevice implements BlockDevice {
             if (l == null) {
                 throw new IOException("volume file " + path + " is in use by another process");
             }
-            lock = l;
         } catch (OverlappingFileLockException e) {
             ch.close();
             throw new IOException("volume file " + path + " is already open in this process", e);
@@ -207,12 +197,7 @@ public final class FileBlockDevice implements BlockDevice {
 
     @Override
     public void close() throws IOException {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        synchronized (reopenLock) {
-            channel.close(); // releases the lock too
-        }
+        io.close();
     }
 
     private void checkRange(long offset, int length) {
@@ -223,44 +208,8 @@ public final class FileBlockDevice implements BlockDevice {
         }
     }
 
-    @FunctionalInterface
-    private interface ChannelOp {
-        int apply(FileChannel channel) throws IOException;
-    }
-
-    private int withChannel(ChannelOp op) throws IOException {
-        while (true) {
-            FileChannel ch = channel;
-            try {
-                return op.apply(ch);
-            } catch (ClosedByInterruptException e) {
-                // This thread was interrupted: the channel is gone for everyone. Reopen it for the
-                // other threads and let the interrupted caller see its failure.
-                reopenAfterInterrupt(ch);
-                throw e;
-            } catch (AsynchronousCloseException e) {
-                // Another thread's interrupt closed the channel under us: retry on a fresh one.
-                reopenAfterInterrupt(ch);
-            } catch (ClosedChannelException e) {
-                if (closed.get() || channel == ch) {
-                    throw e;
-                }
-                // The channel was replaced between our read of the field and the call: retry.
-            }
-        }
-    }
-
-    private void reopenAfterInterrupt(FileChannel failed) throws IOException {
-        synchronized (reopenLock) {
-            if (closed.get()) {
-                throw new ClosedChannelException();
-            }
-            if (channel != failed) {
-                return; // someone else already reopened
-            }
-            log.warn("volume file {} was closed by a thread interrupt; reopening it", path);
-            channel = openChannel();
-        }
+    private int withChannel(ReopeningChannel.ChannelOp op) throws IOException {
+        return io.apply(op);
     }
 
     @Override

@@ -1,28 +1,29 @@
 package io.braid.host.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.javalin.Javalin;
+import io.braid.common.api.ApiException;
+import io.braid.common.api.ApiServer;
+import io.braid.host.pr.PrCdbs;
+import io.braid.host.pr.PrException;
+import io.braid.host.pr.PrResult;
+import io.braid.host.pr.PrStatus;
+import io.braid.host.pr.PrType;
+import io.braid.host.pr.ReservationKeeper;
 import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.lang.reflect.Type;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Objects;
 
 /**
- * The host agent's local control API (version 1): thin read-only handlers over a
+ * The host agent's local control API (version 1): thin handlers over a
  * {@link HostView}, bearer-token authentication on every route, loopback only, and one error
- * mapper that answers {@link ApiError} JSON.
+ * mapper that answers {@link io.braid.common.api.ApiError} JSON.
  *
  * <pre>
  * GET /api/v1/devices          -> [DeviceView]
@@ -30,7 +31,14 @@ import java.util.Objects;
  * GET /api/v1/paths            -> [DevicePathView]
  * GET /api/v1/events?after=N   -> [EventView] (the last 1024 at most)
  * GET /api/v1/exports          -> [ExportView]
+ * GET  /api/v1/devices/{name}/pr          -> PrStatus (READ FULL STATUS, READ RESERVATION)
+ * POST /api/v1/devices/{name}/pr/{action} -> PrActionView; action register|reserve|release|clear|preempt,
+ *                                            body PrRequest
  * </pre>
+ *
+ * <p>A reservation command that fails answers 409 {@code reservation_conflict}, 422
+ * {@code check_condition}, 503 {@code no_path}, 400 {@code invalid_request} or 502
+ * {@code transport}/{@code other_status}, with the path and sense data in the message.
  */
 public final class HostControlApi implements AutoCloseable {
     public static final String PREFIX = "/api/v1";
@@ -39,11 +47,11 @@ public final class HostControlApi implements AutoCloseable {
     /** The JSON settings shared by the server and the CLI's client. */
     public static final ObjectMapper JSON = JsonMapper.builder().build();
 
-    private final Javalin app;
+    private final ApiServer server;
     private final URI uri;
 
-    private HostControlApi(Javalin app, URI uri) {
-        this.app = app;
+    private HostControlApi(ApiServer server, URI uri) {
+        this.server = server;
         this.uri = uri;
     }
 
@@ -58,53 +66,93 @@ public final class HostControlApi implements AutoCloseable {
         if (address.isUnresolved() || !address.getAddress().isLoopbackAddress()) {
             throw new IOException("control API address " + address + " is not a loopback address");
         }
-        byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
-        QueuedThreadPool threads = new QueuedThreadPool(8, 1);
-        threads.setName("braid-host-api");
-        Javalin app = Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.startup.showOldJavalinVersionWarning = false;
-            config.jetty.threadPool = threads;
-            config.jsonMapper(new JacksonBridge());
-            config.routes.before(ctx -> {
-                String given = ctx.header("Authorization");
-                // Constant-time comparison: the token must not leak through response timing.
-                if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected)) {
-                    throw new ApiFailure(401, "unauthorized",
-                            "missing or wrong bearer token (see host-api-token in the agent's data directory)");
-                }
-            });
-            config.routes.get(PREFIX + "/devices", ctx -> ctx.json(view.devices()));
-            config.routes.get(PREFIX + "/devices/{name}", ctx -> ctx.json(view.device(ctx.pathParam("name"))
-                    .orElseThrow(() -> new ApiFailure(404, "not_found", "no device " + ctx.pathParam("name")))));
-            config.routes.get(PREFIX + "/paths", ctx -> ctx.json(view.paths()));
-            config.routes.get(PREFIX + "/events", ctx -> ctx.json(view.events(after(ctx))));
-            config.routes.get(PREFIX + "/exports", ctx -> ctx.json(view.exports()));
-            config.routes.exception(ApiFailure.class, (e, ctx) -> answer(ctx, e.status, e.code, e.getMessage()));
-            config.routes.exception(HttpResponseException.class, (e, ctx) ->
-                    answer(ctx, e.getStatus(), e.getStatus() == 404 ? "not_found" : "http_" + e.getStatus(),
-                            e.getMessage()));
-            config.routes.exception(Exception.class, (e, ctx) -> {
-                log.warn("control API: {} {} failed", ctx.method(), ctx.path(), e);
-                answer(ctx, 500, "internal", "internal error: " + e.getClass().getSimpleName());
-            });
-        });
+        ApiServer server;
         try {
-            app.start(address.getAddress().getHostAddress(), address.getPort());
-        } catch (RuntimeException e) {
-            app.stop();
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof BindException) {
-                    throw new IOException("control API address " + address.getAddress().getHostAddress() + ":"
-                            + address.getPort() + " is in use", e);
-                }
-            }
-            throw e;
+            server = ApiServer.start(new ApiServer.Settings("control API", "braid-host-api", 8, token,
+                    "host-api-token in the agent's data directory", JSON), address.getAddress().getHostAddress(),
+                    address.getPort(), routes -> {
+                        routes.get(PREFIX + "/devices", ctx -> ctx.json(view.devices()));
+                        routes.get(PREFIX + "/devices/{name}", ctx -> ctx.json(view.device(ctx.pathParam("name"))
+                                .orElseThrow(() -> ApiException.notFound("no device " + ctx.pathParam("name")))));
+                        routes.get(PREFIX + "/paths", ctx -> ctx.json(view.paths()));
+                        routes.get(PREFIX + "/events", ctx -> ctx.json(view.events(after(ctx))));
+                        routes.get(PREFIX + "/exports", ctx -> ctx.json(view.exports()));
+                        routes.get(PREFIX + "/devices/{name}/pr", ctx -> ctx.json(reservation(view, ctx)));
+                        routes.post(PREFIX + "/devices/{name}/pr/{action}",
+                                ctx -> ctx.json(reservationAction(view, ctx)));
+                    });
+        } catch (BindException e) {
+            throw new IOException("control API address " + address.getAddress().getHostAddress() + ":"
+                    + address.getPort() + " is in use", e);
         }
         String host = address.getAddress().getHostAddress();
-        URI uri = URI.create("http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + app.port());
+        URI uri = URI.create("http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + server.port());
         log.info("host control API listening on {}", uri);
-        return new HostControlApi(app, uri);
+        return new HostControlApi(server, uri);
+    }
+
+    private static ReservationKeeper keeper(HostView view, Context ctx) {
+        String name = ctx.pathParam("name");
+        return view.reservations(name).orElseThrow(() -> ApiException.notFound("no device " + name));
+    }
+
+    private static PrStatus reservation(HostView view, Context ctx) {
+        ReservationKeeper k = keeper(view, ctx);
+        try {
+            return k.status();
+        } catch (PrException e) {
+            throw failure(e);
+        }
+    }
+
+    /** One reservation request; the state afterwards is read back when a path can carry it. */
+    private static PrActionView reservationAction(HostView view, Context ctx) {
+        ReservationKeeper k = keeper(view, ctx);
+        String action = ctx.pathParam("action");
+        PrRequest body = ctx.body().isBlank() ? new PrRequest(null, null, null, null) : ctx.bodyAsClass(PrRequest.class);
+        PrResult result;
+        try {
+            result = switch (action) {
+                case "register" -> k.register(PrCdbs.parseKey(required(body.key(), "key")));
+                case "reserve" -> k.reserve(PrType.parse(required(body.type(), "type")));
+                case "release" -> k.release();
+                case "clear" -> k.clear();
+                case "preempt" -> k.preempt(PrCdbs.parseKey(required(body.victimKey(), "victimKey")),
+                        PrType.parse(required(body.type(), "type")), Boolean.TRUE.equals(body.abort()));
+                default -> throw ApiException.notFound("no reservation action " + action
+                        + " (register, reserve, release, clear, preempt)");
+            };
+        } catch (PrException e) {
+            throw failure(e);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        PrStatus status;
+        try {
+            status = k.status();
+        } catch (PrException e) {
+            status = null;
+        }
+        return new PrActionView(result, status);
+    }
+
+    /** A reservation command's failure as the API answers it. */
+    private static ApiException failure(PrException e) {
+        int status = switch (e.kind()) {
+            case RESERVATION_CONFLICT -> 409;
+            case CHECK_CONDITION -> 422;
+            case NO_PATH -> 503;
+            case INVALID_REQUEST -> 400;
+            case TRANSPORT, OTHER_STATUS -> 502;
+        };
+        return new ApiException(status, e.kind().code(), e.getMessage());
+    }
+
+    private static String required(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw ApiException.badRequest("\"" + field + "\" is missing");
+        }
+        return value;
     }
 
     private static long after(Context ctx) {
@@ -115,7 +163,7 @@ public final class HostControlApi implements AutoCloseable {
         try {
             return Long.parseLong(a);
         } catch (NumberFormatException e) {
-            throw new ApiFailure(400, "bad_request", "after=" + a + " is not a number");
+            throw ApiException.badRequest("after=" + a + " is not a number");
         }
     }
 
@@ -126,43 +174,6 @@ public final class HostControlApi implements AutoCloseable {
 
     @Override
     public void close() {
-        app.stop();
-    }
-
-    private static void answer(Context ctx, int status, String code, String message) {
-        ctx.status(status).json(ApiError.of(code, message));
-    }
-
-    /** An error a handler answers with. */
-    private static final class ApiFailure extends RuntimeException {
-        final int status;
-        final String code;
-
-        ApiFailure(int status, String code, String message) {
-            super(message);
-            this.status = status;
-            this.code = code;
-        }
-    }
-
-    /** Javalin's JSON hook backed by {@link #JSON}. */
-    private static final class JacksonBridge implements io.javalin.json.JsonMapper {
-        @Override
-        public String toJsonString(Object obj, Type type) {
-            try {
-                return JSON.writeValueAsString(obj);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("cannot write JSON for " + type, e);
-            }
-        }
-
-        @Override
-        public <T> T fromJsonString(String json, Type targetType) {
-            try {
-                return JSON.readValue(json, JSON.constructType(targetType));
-            } catch (JsonProcessingException e) {
-                throw new ApiFailure(400, "bad_request", "malformed JSON: " + e.getOriginalMessage());
-            }
-        }
+        server.close();
     }
 }

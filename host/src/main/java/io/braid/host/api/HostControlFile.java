@@ -1,17 +1,11 @@
 package io.braid.host.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.core.JacksonException;
+import io.braid.common.io.ControlFiles;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
 /**
@@ -33,34 +27,18 @@ public record HostControlFile(String api, long pid, String initiatorName, String
 
     /** Writes both files: the token first, so a reader that sees the control file finds it. */
     public void write(Path dataDir, String token) throws IOException {
-        writeAtomically(dataDir.resolve(TOKEN_FILE), (token + "\n").getBytes(StandardCharsets.US_ASCII), true);
-        writeAtomically(dataDir.resolve(CONTROL_FILE), HostControlApi.JSON.writeValueAsBytes(this), false);
+        ControlFiles.write(dataDir.resolve(TOKEN_FILE), token, dataDir.resolve(CONTROL_FILE), HostControlApi.JSON, this);
     }
 
     /** The control file of a running (or uncleanly stopped) agent, if any. */
     public static Optional<HostControlFile> read(Path dataDir) throws IOException {
-        Path file = dataDir.resolve(CONTROL_FILE);
-        try {
-            HostControlFile c = HostControlApi.JSON.readValue(Files.readAllBytes(file), HostControlFile.class);
-            if (c == null || c.api() == null) {
-                throw new IOException(file + " has no API address");
-            }
-            return Optional.of(c);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (JacksonException e) {
-            throw new IOException(file + " is unreadable: " + e.getOriginalMessage(), e);
-        }
+        return ControlFiles.read(dataDir.resolve(CONTROL_FILE), HostControlApi.JSON, HostControlFile.class,
+                HostControlFile::api);
     }
 
     /** The bearer token left by the running agent. */
     public static String readToken(Path dataDir) throws IOException {
-        Path file = dataDir.resolve(TOKEN_FILE);
-        try {
-            return Files.readString(file, StandardCharsets.US_ASCII).strip();
-        } catch (NoSuchFileException e) {
-            throw new IOException("no API token at " + file, e);
-        }
+        return ControlFiles.readToken(dataDir.resolve(TOKEN_FILE));
     }
 
     /** Removes both files, unless another agent has replaced them since (its pid is in the file). */
@@ -76,27 +54,5 @@ public record HostControlFile(String api, long pid, String initiatorName, String
         }
         Files.deleteIfExists(dataDir.resolve(CONTROL_FILE));
         Files.deleteIfExists(dataDir.resolve(TOKEN_FILE));
-    }
-
-    private static void writeAtomically(Path target, byte[] bytes, boolean ownerOnly) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        try {
-            if (ownerOnly) {
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } else {
-                Files.createFile(tmp);
-            }
-        } catch (FileAlreadyExistsException e) {
-            throw new IOException("cannot write " + target + ": " + tmp + " appeared meanwhile", e);
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(tmp);
-        }
-        Files.write(tmp, bytes);
-        try {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package io.braid.host.api;
 
+import io.braid.host.pr.ReservationKeeper;
+
 import java.util.List;
 import java.util.Optional;
 
@@ -16,4 +18,9 @@ public interface HostView {
     List<EventView> events(long after);
 
     List<ExportView> exports();
+
+    /** The persistent reservation keeper of the device with this name or id; empty when there is no such device. */
+    default Optional<ReservationKeeper> reservations(String nameOrId) {
+        return Optional.empty();
+    }
 }

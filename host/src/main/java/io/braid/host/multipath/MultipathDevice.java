@@ -10,7 +10,7 @@ import io.braid.host.iscsi.ScsiOutcome;
 import io.braid.host.iscsi.ScsiRequest;
 import io.braid.host.iscsi.SessionState;
 import io.braid.host.scsi.Cdbs;
-import io.braid.host.scsi.SenseKey;
+import io.braid.scsi.SenseKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;

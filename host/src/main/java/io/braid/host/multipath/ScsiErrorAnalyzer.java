@@ -5,7 +5,7 @@ import io.braid.host.iscsi.FailureKind;
 import io.braid.host.iscsi.ScsiOutcome;
 import io.braid.host.scsi.ScsiStatus;
 import io.braid.host.scsi.SenseData;
-import io.braid.host.scsi.SenseKey;
+import io.braid.scsi.SenseKey;
 import io.braid.store.SpaceExhaustedException;
 
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.braid.host.scsi;
 
+import io.braid.scsi.SenseKey;
+
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;

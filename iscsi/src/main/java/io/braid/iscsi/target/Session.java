@@ -37,7 +37,8 @@ public final class Session {
     private int expCmdSn;
     private int maxCmdSn;
     private int inFlight;
-    private boolean ended;
+    /** Written under the monitor; volatile so a connection can check it per command without it. */
+    private volatile boolean ended;
 
     private record Queued(TargetConnection connection, Pdu pdu) {
     }
@@ -135,27 +136,42 @@ public final class Session {
      */
     void removeConnection(TargetConnection c) {
         connections.remove(c);
-        boolean end;
+        if (connections.isEmpty()) {
+            end();
+        }
+    }
+
+    /** Whether the session has ended: a command still arriving on one of its connections is dropped. */
+    boolean hasEnded() {
+        return ended;
+    }
+
+    /**
+     * Ends the session now, before its connections close: a logout that closes the session calls
+     * it before the Logout Response leaves (RFC 7143 11.14), so the I_T nexus is gone — its tasks
+     * aborted and the reservations it held released (SPC-4 "I_T nexus loss") — by the time the
+     * initiator has the answer and sends its next command on another session. Harmless when the
+     * session has ended already.
+     */
+    void end() {
         synchronized (this) {
-            end = connections.isEmpty() && !ended;
-            if (end) {
-                ended = true;
-                waiting.values().forEach(q -> {
-                    if (q.pdu() != null) {
-                        q.pdu().release();
-                    }
-                });
-                waiting.clear();
+            if (ended) {
+                return;
             }
+            ended = true;
+            waiting.values().forEach(q -> {
+                if (q.pdu() != null) {
+                    q.pdu().release();
+                }
+            });
+            waiting.clear();
         }
-        if (end) {
-            registry.remove(this);
-            if (nexus != null) {
-                target.scsi().nexusRemoved(nexus);
-            }
-            log.info("session tsih={} initiator={} target={} ended", tsih, initiatorName,
-                    target == null ? "(discovery)" : target.iqn());
+        registry.remove(this);
+        if (nexus != null) {
+            target.scsi().nexusRemoved(nexus);
         }
+        log.info("session tsih={} initiator={} target={} ended", tsih, initiatorName,
+                target == null ? "(discovery)" : target.iqn());
     }
 
     /**
@@ -168,9 +184,14 @@ public final class Session {
             from.deliver(pdu);
             return;
         }
-        List<Queued> ready = new ArrayList<>(1);
+        List<Queued> ready;
         synchronized (this) {
-            if (cmdSn == expCmdSn) {
+            if (cmdSn == expCmdSn && waiting.isEmpty()) {
+                // The usual case, commands arriving in order: nothing queued to deliver with it.
+                expCmdSn++;
+                ready = null;
+            } else if (cmdSn == expCmdSn) {
+                ready = new ArrayList<>(2);
                 ready.add(new Queued(from, pdu));
                 advance(ready);
             } else if (SerialNumbers.inWindow(cmdSn, expCmdSn + 1, maxCmdSn)
@@ -185,7 +206,11 @@ public final class Session {
                 return;
             }
         }
-        deliver(from, ready);
+        if (ready == null) {
+            from.deliver(pdu);
+        } else {
+            deliver(from, ready);
+        }
     }
 
     /** Moves ExpCmdSN past the slot just filled and over every waiting slot that follows it. */

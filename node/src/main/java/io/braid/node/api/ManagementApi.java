@@ -1,28 +1,21 @@
 package io.braid.node.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.braid.common.api.ApiException;
+import io.braid.common.api.ApiServer;
 import io.braid.node.HostPort;
 import io.braid.node.PortInUseException;
-import io.javalin.Javalin;
-import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.reflect.Type;
 import java.net.BindException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Objects;
 
 /**
  * The node's management HTTP API (version 1): thin handlers over a {@link NodeView}, records as
  * DTOs, bearer-token authentication on every route, and one error mapper that turns every failure
- * into {@link ApiError} JSON with a stable code.
+ * into {@link io.braid.common.api.ApiError} JSON with a stable code.
  *
  * <pre>
  * GET  /api/v1/status                      -> StatusView
@@ -44,11 +37,11 @@ public final class ManagementApi implements AutoCloseable {
     /** The JSON settings shared by the server and the CLI's client. */
     public static final ObjectMapper JSON = JsonMapper.builder().build();
 
-    private final Javalin app;
+    private final ApiServer server;
     private final URI uri;
 
-    private ManagementApi(Javalin app, URI uri) {
-        this.app = app;
+    private ManagementApi(ApiServer server, URI uri) {
+        this.server = server;
         this.uri = uri;
     }
 
@@ -60,63 +53,36 @@ public final class ManagementApi implements AutoCloseable {
      */
     public static ManagementApi start(HostPort address, String token, NodeView node)
             throws PortInUseException {
-        Objects.requireNonNull(token, "token");
-        byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
-        QueuedThreadPool threads = new QueuedThreadPool(16, 2);
-        threads.setName("braid-api");
-        Javalin app = Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.startup.showOldJavalinVersionWarning = false;
-            config.jetty.threadPool = threads;
-            config.jsonMapper(new JacksonBridge());
-            config.routes.before(ctx -> {
-                String given = ctx.header("Authorization");
-                // Constant-time comparison: the token must not leak through response timing.
-                if (given == null || !MessageDigest.isEqual(
-                        given.getBytes(StandardCharsets.UTF_8), expected)) {
-                    throw ApiException.unauthorized();
-                }
-            });
-            config.routes.get(PREFIX + "/status", ctx -> ctx.json(node.status()));
-            config.routes.get(PREFIX + "/volumes", ctx -> ctx.json(node.volumes()));
-            config.routes.post(PREFIX + "/volumes/{name}/resize", ctx -> {
-                ResizeRequest r = ctx.bodyAsClass(ResizeRequest.class);
-                ctx.json(node.resizeVolume(ctx.pathParam("name"), sizeOf(r)));
-            });
-            config.routes.get(PREFIX + "/drives", ctx -> ctx.json(node.drives()));
-            config.routes.post(PREFIX + "/drives/{name}/fail",
-                    ctx -> ctx.json(node.failDrive(ctx.pathParam("name"))));
-            config.routes.post(PREFIX + "/drives/{name}/replace",
-                    ctx -> ctx.json(node.replaceDrive(ctx.pathParam("name"))));
-            config.routes.get(PREFIX + "/scrub", ctx -> ctx.json(node.scrub()));
-            config.routes.post(PREFIX + "/scrub", ctx -> ctx.json(node.startScrub()));
-            config.routes.get(PREFIX + "/portals", ctx -> ctx.json(node.portals()));
-            config.routes.post(PREFIX + "/portals/{address}/down",
-                    ctx -> ctx.json(node.portalDown(ctx.pathParam("address"))));
-            config.routes.post(PREFIX + "/portals/{address}/up",
-                    ctx -> ctx.json(node.portalUp(ctx.pathParam("address"))));
-            config.routes.exception(ApiException.class, (e, ctx) ->
-                    answer(ctx, e.status(), e.code(), e.getMessage()));
-            config.routes.exception(HttpResponseException.class, (e, ctx) ->
-                    answer(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));
-            config.routes.exception(Exception.class, (e, ctx) -> {
-                log.warn("management API: {} {} failed", ctx.method(), ctx.path(), e);
-                answer(ctx, 500, "internal", "internal error: " + e.getClass().getSimpleName());
-            });
-        });
+        ApiServer server;
         try {
-            app.start(address.host(), address.port());
-        } catch (RuntimeException e) {
-            app.stop();
-            if (causedByBind(e)) {
-                throw new PortInUseException("management API address", address.toString(), e);
-            }
-            throw e;
+            server = ApiServer.start(new ApiServer.Settings("management API", "braid-api", 16, token,
+                    "api-token in the data directory", JSON), address.host(), address.port(), routes -> {
+                        routes.get(PREFIX + "/status", ctx -> ctx.json(node.status()));
+                        routes.get(PREFIX + "/volumes", ctx -> ctx.json(node.volumes()));
+                        routes.post(PREFIX + "/volumes/{name}/resize", ctx -> {
+                            ResizeRequest r = ctx.bodyAsClass(ResizeRequest.class);
+                            ctx.json(node.resizeVolume(ctx.pathParam("name"), sizeOf(r)));
+                        });
+                        routes.get(PREFIX + "/drives", ctx -> ctx.json(node.drives()));
+                        routes.post(PREFIX + "/drives/{name}/fail",
+                                ctx -> ctx.json(node.failDrive(ctx.pathParam("name"))));
+                        routes.post(PREFIX + "/drives/{name}/replace",
+                                ctx -> ctx.json(node.replaceDrive(ctx.pathParam("name"))));
+                        routes.get(PREFIX + "/scrub", ctx -> ctx.json(node.scrub()));
+                        routes.post(PREFIX + "/scrub", ctx -> ctx.json(node.startScrub()));
+                        routes.get(PREFIX + "/portals", ctx -> ctx.json(node.portals()));
+                        routes.post(PREFIX + "/portals/{address}/down",
+                                ctx -> ctx.json(node.portalDown(ctx.pathParam("address"))));
+                        routes.post(PREFIX + "/portals/{address}/up",
+                                ctx -> ctx.json(node.portalUp(ctx.pathParam("address"))));
+                    });
+        } catch (BindException e) {
+            throw new PortInUseException("management API address", address.toString(), e);
         }
-        HostPort bound = address.withPort(app.port());
+        HostPort bound = address.withPort(server.port());
         URI uri = URI.create("http://" + bound);
         log.info("management API listening on {}", uri);
-        return new ManagementApi(app, uri);
+        return new ManagementApi(server, uri);
     }
 
     /** Base URI, e.g. {@code http://127.0.0.1:41234}; the real port when port 0 was asked. */
@@ -126,7 +92,7 @@ public final class ManagementApi implements AutoCloseable {
 
     @Override
     public void close() {
-        app.stop();
+        server.close();
     }
 
     private static long sizeOf(ResizeRequest r) {
@@ -141,54 +107,6 @@ public final class ManagementApi implements AutoCloseable {
             return io.braid.node.Sizes.parse(r.size());
         } catch (IllegalArgumentException e) {
             throw new ApiException(400, "bad_request", e.getMessage());
-        }
-    }
-
-    private static void answer(Context ctx, int status, String code, String message) {
-        ctx.status(status).json(ApiError.of(code, message));
-    }
-
-    private static String codeFor(int status) {
-        return switch (status) {
-            case 400 -> "bad_request";
-            case 401 -> "unauthorized";
-            case 403 -> "forbidden";
-            case 404 -> "not_found";
-            case 405 -> "method_not_allowed";
-            case 409 -> "conflict";
-            case 503 -> "unavailable";
-            default -> status >= 500 ? "internal" : "http_" + status;
-        };
-    }
-
-    private static boolean causedByBind(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BindException || t.getClass().getSimpleName().contains("BindException")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Javalin's JSON hook backed by {@link #JSON}. */
-    private static final class JacksonBridge implements io.javalin.json.JsonMapper {
-        @Override
-        public String toJsonString(Object obj, Type type) {
-            try {
-                return JSON.writeValueAsString(obj);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("cannot write JSON for " + type, e);
-            }
-        }
-
-        @Override
-        public <T> T fromJsonString(String json, Type targetType) {
-            try {
-                return JSON.readValue(json, JSON.constructType(targetType));
-            } catch (JsonProcessingException e) {
-                throw new ApiException(400, "bad_request", "malformed JSON: "
-                        + e.getOriginalMessage());
-            }
         }
     }
 }

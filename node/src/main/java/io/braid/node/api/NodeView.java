@@ -1,5 +1,7 @@
 package io.braid.node.api;
 
+import io.braid.common.api.ApiException;
+
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package io.braid.scsi.internal;
 
+import io.braid.scsi.SenseKey;
+
 /**
  * SPC-5 "ASC and ASCQ assignments": every sense key, ASC and ASCQ combination the core reports. This table is
  * the only source of those three values (the LIO {@code sense_detail_table} model); {@link Sense}

@@ -1,6 +1,7 @@
 package io.braid.scsi.internal;
 
 import io.braid.scsi.Nexus;
+import io.braid.scsi.SenseKey;
 
 import java.util.ArrayList;
 import java.util.Collection;

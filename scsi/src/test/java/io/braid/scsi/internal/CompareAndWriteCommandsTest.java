@@ -6,6 +6,7 @@ import io.braid.scsi.TaskAttribute;
 import io.braid.scsi.UnitFeature;
 import io.braid.scsi.UnitStateStore;
 import io.braid.store.BlockDevice;
+import io.braid.store.ForwardingBlockDevice;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
@@ -392,62 +393,13 @@ class CompareAndWriteCommandsTest {
         }
     }
 
-    /** Delegates everything to another device. */
-    abstract static class Wrapped implements BlockDevice {
+    /** Delegates everything to another device; {@code d} is the device wrapped. */
+    abstract static class Wrapped extends ForwardingBlockDevice {
         final BlockDevice d;
 
         Wrapped(BlockDevice d) {
+            super(d);
             this.d = d;
-        }
-
-        @Override
-        public int blockSize() {
-            return d.blockSize();
-        }
-
-        @Override
-        public long blockCount() {
-            return d.blockCount();
-        }
-
-        @Override
-        public void read(long offset, ByteBuffer dst) throws IOException {
-            d.read(offset, dst);
-        }
-
-        @Override
-        public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
-            d.write(offset, src, fua);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            d.flush();
-        }
-
-        @Override
-        public boolean supportsUnmap() {
-            return d.supportsUnmap();
-        }
-
-        @Override
-        public void unmap(long offset, long length) throws IOException {
-            d.unmap(offset, length);
-        }
-
-        @Override
-        public Extent provisioning(long offset) throws IOException {
-            return d.provisioning(offset);
-        }
-
-        @Override
-        public int allocationUnit() {
-            return d.allocationUnit();
-        }
-
-        @Override
-        public void close() throws IOException {
-            d.close();
         }
     }
 }

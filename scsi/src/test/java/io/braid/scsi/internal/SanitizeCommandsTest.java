@@ -133,12 +133,15 @@ class SanitizeCommandsTest {
     /**
      * With IMMED the command returns at once; while the operation runs every other command but
      * the reporting ones is refused with SANITIZE IN PROGRESS, and REQUEST SENSE reports a
-     * progress that grows. Afterwards the unit is back to normal with the pattern everywhere.
+     * progress that grows. Afterwards the unit is back to normal with the pattern everywhere. The
+     * device lets the operation write one chunk at a time, so the test does not depend on how fast
+     * a loaded machine runs it.
      */
     @Test
     void immediateSanitizeReportsProgress() throws Exception {
-        long blocks = 8L << 20 >> 9; // 8 MiB: half a second at the pace
-        Harness h = Harness.of(new MemoryBlockDevice(BS, blocks));
+        long blocks = 8L << 20 >> 9; // 8 chunks of 1 MiB
+        Gated dev = new Gated(new MemoryBlockDevice(BS, blocks));
+        Harness h = Harness.of(dev);
         assertThat(overwrite(h, true, false, overwriteList(false, 1, new byte[] {0x5A})).status()).isZero();
         assertSanitizing(h.run(0, Cdbs.ten(Cdbs.READ10, 0, 0, 1)));
         assertSanitizing(h.run(0, Cdbs.ten(Cdbs.WRITE10, 0, 0, 1), new byte[BS]));
@@ -157,8 +160,12 @@ class SanitizeCommandsTest {
             assertThat(s[12] & 0xFF).isEqualTo(0x04);
             assertThat(s[13] & 0xFF).isEqualTo(0x1B);
             assertThat(s[15] & 0x80).as("SKSV").isEqualTo(0x80);
-            progress.add(BigEndian.u16(s, 16));
-            Thread.sleep(40);
+            int now = BigEndian.u16(s, 16);
+            if (progress.isEmpty() || progress.get(progress.size() - 1) != now) {
+                progress.add(now);
+                dev.gate.release(); // one more chunk
+            }
+            Thread.sleep(10);
         }
         assertThat(progress).as("polled while running").hasSizeGreaterThan(2);
         assertThat(progress).isSorted();
@@ -232,6 +239,28 @@ class SanitizeCommandsTest {
         assertThat(r.asc()).isEqualTo(0x04);
         assertThat(r.ascq()).isEqualTo(0x1B);
         assertThat(r.sense()[15] & 0xFF).as("SKSV, progress indication").isEqualTo(0x80);
+    }
+
+    /** Lets a write through only for a permit of {@code gate} (waiting at most 30 s for one). */
+    static final class Gated extends CompareAndWriteCommandsTest.Wrapped {
+        final java.util.concurrent.Semaphore gate = new java.util.concurrent.Semaphore(0);
+
+        Gated(io.braid.store.BlockDevice d) {
+            super(d);
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
+            try {
+                if (!gate.tryAcquire(30, TimeUnit.SECONDS)) {
+                    throw new IOException("no permit to write within 30 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+            d.write(offset, src, fua);
+        }
     }
 
     /** Records the first byte of every write. */

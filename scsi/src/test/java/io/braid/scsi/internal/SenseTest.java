@@ -1,5 +1,6 @@
 package io.braid.scsi.internal;
 
+import io.braid.scsi.SenseKey;
 import org.junit.jupiter.api.Test;
 
 import java.util.HexFormat;

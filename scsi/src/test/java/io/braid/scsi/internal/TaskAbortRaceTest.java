@@ -5,7 +5,7 @@ import io.braid.scsi.ScsiResult;
 import io.braid.scsi.TaskAttribute;
 import io.braid.scsi.TaskManagementFunction;
 import io.braid.scsi.TaskManagementResponse;
-import io.braid.store.BlockDevice;
+import io.braid.store.ForwardingBlockDevice;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
@@ -57,24 +57,13 @@ class TaskAbortRaceTest {
     }
 
     /** Records the logical time at which each write (by its first block) ended; sleeps a little at random. */
-    private static final class SequencedDevice implements BlockDevice {
-        private final MemoryBlockDevice delegate;
+    private static final class SequencedDevice extends ForwardingBlockDevice {
         private final AtomicLong clock;
         final Map<Long, List<Long>> writesByBlock = new ConcurrentHashMap<>();
 
         SequencedDevice(MemoryBlockDevice delegate, AtomicLong clock) {
-            this.delegate = delegate;
+            super(delegate);
             this.clock = clock;
-        }
-
-        @Override
-        public int blockSize() {
-            return delegate.blockSize();
-        }
-
-        @Override
-        public long blockCount() {
-            return delegate.blockCount();
         }
 
         @Override
@@ -88,16 +77,6 @@ class TaskAbortRaceTest {
             LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1_000_000));
             delegate.write(offset, src, fua);
             writesByBlock.computeIfAbsent(offset / blockSize(), k -> new CopyOnWriteArrayList<>()).add(clock.incrementAndGet());
-        }
-
-        @Override
-        public void flush() throws IOException {
-            delegate.flush();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 

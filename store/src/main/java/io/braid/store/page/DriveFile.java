@@ -1,5 +1,6 @@
 package io.braid.store.page;
 
+import io.braid.store.ReopeningChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,7 +13,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -22,15 +22,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One opened drive: positional data I/O on its slots and its memory-mapped checksum words
  * (docs/storage.md "Drive"). Safe for concurrent use; knows nothing of pages or volumes.
  *
- * <p>A {@link FileChannel} is closed for every thread when a thread blocked in it is interrupted;
- * like {@link io.braid.store.FileBlockDevice} the channel is then reopened so that one interrupted
- * worker does not look like a failed drive.
+ * <p>The channel is a {@link ReopeningChannel}: one interrupted worker does not look like a failed
+ * drive.
  */
 final class DriveFile implements Closeable {
 
@@ -45,15 +43,20 @@ final class DriveFile implements Closeable {
     private final long checksumBytesPerSlot;
     private final MappedByteBuffer[] words;
     private final byte[] zeroSlot;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Object reopenLock = new Object();
-    private volatile FileChannel channel;
-    private FileLock lock; // guarded by reopenLock
+    private final ReopeningChannel io;
 
-    private DriveFile(Path path, FileChannel channel, FileLock lock, DriveHeader header) throws IOException {
+    private DriveFile(Path path, FileChannel channel, DriveHeader header) throws IOException {
         this.path = path;
-        this.channel = channel;
-        this.lock = lock;
+        this.io = new ReopeningChannel("drive " + path, channel, () -> {
+            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            try {
+                lockOrFail(ch, path);
+                return ch;
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        });
         this.header = header;
         this.checksumBytesPerSlot = header.checksumBytesPerSlot();
         this.zeroSlot = new byte[(int) checksumBytesPerSlot];
@@ -119,8 +122,8 @@ final class DriveFile implements Closeable {
         }
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
-            FileLock l = lockOrFail(ch, path);
-            long size = ch.size();
+            lockOrFail(ch, path);
+            long size = size(path, ch);
             DriveHeader h;
             try {
                 h = DriveHeader.layout(UUID.randomUUID(), storeId, index, pageSize, size,
@@ -146,7 +149,7 @@ final class DriveFile implements Closeable {
             ch.force(true);
             log.info("formatted drive {} at {}: {} slots of {} KiB, id {}", PageStore.driveName(index),
                     path, h.slots(), pageSize >> 10, h.driveId());
-            return new DriveFile(path, ch, l, h);
+            return new DriveFile(path, ch, h);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -168,7 +171,7 @@ final class DriveFile implements Closeable {
         }
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
-            FileLock l = lockOrFail(ch, path);
+            lockOrFail(ch, path);
             DriveHeader h;
             try {
                 h = readHeader(ch);
@@ -199,10 +202,35 @@ final class DriveFile implements Closeable {
                 h = new DriveHeader(h.driveId(), h.storeId(), h.index(), h.pageSize(), h.driveBytes(),
                         slots, h.checksumOffset(), h.dataOffset(), h.formattedAtMillis());
             }
-            return new DriveFile(path, ch, l, h);
+            return new DriveFile(path, ch, h);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
+        }
+    }
+
+    /**
+     * The size of a drive: the file's length, or for a block device (whose {@code st_size}, and so
+     * {@link FileChannel#size()}, is 0) the kernel's sector count in
+     * {@code /sys/class/block/<dev>/size} (512-byte sectors whatever the logical block size; the
+     * same number {@code BLKGETSIZE64} reports, divided by 512).
+     */
+    static long size(Path path, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size > 0 || Files.isRegularFile(path)) {
+            return size;
+        }
+        Path dev = path.toRealPath(); // /dev/disk/by-id/... links resolve to /dev/sdX
+        Path sys = Path.of("/sys/class/block", dev.getFileName().toString(), "size");
+        if (!Files.isReadable(sys)) {
+            throw new IOException("drive " + path + " is neither a regular file nor a block device with a size in "
+                    + sys);
+        }
+        String text = Files.readString(sys).trim();
+        try {
+            return Math.multiplyExact(Long.parseLong(text), 512L);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IOException("drive " + path + ": " + sys + " holds \"" + text + "\", not a sector count", e);
         }
     }
 
@@ -250,6 +278,12 @@ final class DriveFile implements Closeable {
     void read(long slot, long offsetInSlot, ByteBuffer dst) throws IOException {
         long pos = dataPosition(slot, offsetInSlot) - dst.position();
         try {
+            // The first call goes straight to the channel (no lambda on the hot path); a short
+            // read or a channel closed by an interrupt continues through withChannel.
+            if (dst.hasRemaining() && tryRead(dst, pos) < 0) {
+                throw new EOFException("drive " + path + " ended at " + (pos + dst.position())
+                        + "; was it truncated?");
+            }
             while (dst.hasRemaining()) {
                 int n = withChannel(ch -> ch.read(dst, pos + dst.position()));
                 if (n < 0) {
@@ -268,6 +302,9 @@ final class DriveFile implements Closeable {
     void write(long slot, long offsetInSlot, ByteBuffer src) throws IOException {
         long pos = dataPosition(slot, offsetInSlot) - src.position();
         try {
+            if (src.hasRemaining()) {
+                tryWrite(src, pos);
+            }
             while (src.hasRemaining()) {
                 withChannel(ch -> ch.write(src, pos + src.position()));
             }
@@ -328,62 +365,35 @@ final class DriveFile implements Closeable {
 
     @Override
     public void close() throws IOException {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        synchronized (reopenLock) {
-            channel.close(); // releases the lock; the mappings go with the garbage collector
-        }
+        io.close(); // releases the lock; the mappings go with the garbage collector
     }
 
     boolean isClosed() {
-        return closed.get();
+        return io.isClosed();
     }
 
-    @FunctionalInterface
-    private interface ChannelOp {
-        int apply(FileChannel channel) throws IOException;
-    }
-
-    private int withChannel(ChannelOp op) throws IOException {
-        while (true) {
-            FileChannel ch = channel;
-            try {
-                return op.apply(ch);
-            } catch (ClosedByInterruptException e) {
-                reopenAfterInterrupt(ch);
-                throw e;
-            } catch (AsynchronousCloseException e) {
-                if (closed.get()) {
-                    throw e;
-                }
-                reopenAfterInterrupt(ch);
-            } catch (ClosedChannelException e) {
-                if (closed.get() || channel == ch) {
-                    throw e;
-                }
-            }
+    /** One read on the current channel; 0 (retry through withChannel) when it was closed meanwhile. */
+    private int tryRead(ByteBuffer dst, long pos) throws IOException {
+        FileChannel ch = io.channel();
+        try {
+            return ch.read(dst, pos + dst.position());
+        } catch (ClosedChannelException e) {
+            io.reopened(ch, e);
+            return 0; // retried through withChannel, which tells a reopened channel from a closed drive
         }
     }
 
-    private void reopenAfterInterrupt(FileChannel failed) throws IOException {
-        synchronized (reopenLock) {
-            if (closed.get()) {
-                throw new ClosedChannelException();
-            }
-            if (channel != failed) {
-                return;
-            }
-            log.warn("drive {} was closed by a thread interrupt; reopening it", path);
-            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            try {
-                lock = lockOrFail(ch, path);
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
-            }
-            channel = ch;
+    private void tryWrite(ByteBuffer src, long pos) throws IOException {
+        FileChannel ch = io.channel();
+        try {
+            ch.write(src, pos + src.position());
+        } catch (ClosedChannelException e) {
+            io.reopened(ch, e);
         }
+    }
+
+    private int withChannel(ReopeningChannel.ChannelOp op) throws IOException {
+        return io.apply(op);
     }
 
     @Override

@@ -22,6 +22,10 @@ import java.util.zip.CRC32C;
  * The metadata journal (docs/storage.md "Metadata directory", invariant J): segments of
  * checksummed records with consecutive sequence numbers, appended by any thread and made durable
  * by group commit — concurrent {@link #sync} callers share one {@code fdatasync}.
+ *
+ * <p>Mirrored (docs/storage.md "Metadata mirror"): every record goes to the same segment in each
+ * metadata directory, and a sync forces every copy. A copy that fails is dropped with an error in
+ * the log and the journal goes on with the others; the next open repairs it from a good copy.
  */
 final class Journal implements Closeable {
 
@@ -33,10 +37,11 @@ final class Journal implements Closeable {
     private static final String SUFFIX = ".log";
     private static final Logger log = LoggerFactory.getLogger(Journal.class);
 
-    private final Path dir;
+    private final List<Path> dirs;
     private final Object appendLock = new Object();
     private final Object syncLock = new Object();
-    private FileChannel segment;      // replaced only under syncLock + appendLock
+    private final FileChannel[] segments; // one per copy, null once that copy failed; replaced
+                                          // only under syncLock + appendLock
     private long segmentFirstSeq;
     private long position;            // guarded by appendLock
     private long bytesSinceRotate;    // guarded by appendLock
@@ -49,16 +54,70 @@ final class Journal implements Closeable {
     record Replay(long lastSeq, int records, long truncatedBytes) {
     }
 
-    private Journal(Path dir, long lastSeq) throws IOException {
-        this.dir = dir;
+    private Journal(List<Path> dirs, long lastSeq) throws IOException {
+        this.dirs = List.copyOf(dirs);
+        this.segments = new FileChannel[dirs.size()];
         this.appendedSeq = lastSeq;
         this.durableSeq = lastSeq;
-        openSegment(lastSeq + 1);
+        for (int i = 0; i < segments.length; i++) {
+            segments[i] = openSegment(this.dirs.get(i), lastSeq + 1);
+        }
+        segmentFirstSeq = lastSeq + 1;
+        position = SEGMENT_HEADER;
     }
 
-    /** Starts appending after {@code lastSeq} in a new segment. */
-    static Journal open(Path dir, long lastSeq) throws IOException {
-        return new Journal(dir, lastSeq);
+    /** Starts appending after {@code lastSeq} in a new segment in every one of {@code dirs}. */
+    static Journal open(List<Path> dirs, long lastSeq) throws IOException {
+        return new Journal(dirs, lastSeq);
+    }
+
+    /**
+     * Drops copy {@code i} after an I/O error; the journal is broken only when no copy is left.
+     * Call with appendLock held.
+     */
+    private void dropCopy(int i, IOException e) throws IOException {
+        FileChannel ch = segments[i];
+        segments[i] = null;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+        }
+        for (FileChannel c : segments) {
+            if (c != null) {
+                log.error("page store metadata journal copy in {} failed and is no longer written ({}); the"
+                        + " other copy carries on and the next start repairs this one", dirs.get(i), e.toString());
+                return;
+            }
+        }
+        broken = e;
+        throw e;
+    }
+
+    /** The directories whose copy is still written. */
+    List<Path> liveDirs() {
+        synchronized (appendLock) {
+            List<Path> out = new ArrayList<>();
+            for (int i = 0; i < segments.length; i++) {
+                if (segments[i] != null) {
+                    out.add(dirs.get(i));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** How many copies are still written. */
+    int liveCopies() {
+        synchronized (appendLock) {
+            int n = 0;
+            for (FileChannel c : segments) {
+                n += c != null ? 1 : 0;
+            }
+            return n;
+        }
     }
 
     static String segmentName(long firstSeq) {
@@ -208,7 +267,7 @@ final class Journal implements Closeable {
         }
     }
 
-    private void openSegment(long firstSeq) throws IOException {
+    private static FileChannel openSegment(Path dir, long firstSeq) throws IOException {
         Path p = dir.resolve(segmentName(firstSeq));
         FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -227,9 +286,7 @@ final class Journal implements Closeable {
             ch.close();
             throw e;
         }
-        segment = ch;
-        segmentFirstSeq = firstSeq;
-        position = SEGMENT_HEADER;
+        return ch;
     }
 
     /**
@@ -257,13 +314,19 @@ final class Journal implements Closeable {
             c.update(buf.array(), 8, len);
             buf.putInt(0, len).putInt(4, (int) c.getValue());
             buf.flip();
-            try {
-                while (buf.hasRemaining()) {
-                    segment.write(buf, position + buf.position());
+            for (int i = 0; i < segments.length; i++) {
+                FileChannel segment = segments[i];
+                if (segment == null) {
+                    continue;
                 }
-            } catch (IOException e) {
-                broken = e;
-                throw e;
+                buf.position(0);
+                try {
+                    while (buf.hasRemaining()) {
+                        segment.write(buf, position + buf.position());
+                    }
+                } catch (IOException e) {
+                    dropCopy(i, e);
+                }
             }
             position += buf.limit();
             bytesSinceRotate += buf.limit();
@@ -285,12 +348,25 @@ final class Journal implements Closeable {
             if (b != null) {
                 throw new IOException("page store metadata journal failed earlier: " + b.getMessage(), b);
             }
-            long target = appendedSeq;
-            try {
-                segment.force(false);
-            } catch (IOException e) {
-                broken = e;
-                throw e;
+            long target;
+            FileChannel[] copies;
+            synchronized (appendLock) {
+                target = appendedSeq;
+                copies = segments.clone();
+            }
+            for (int i = 0; i < copies.length; i++) {
+                if (copies[i] == null) {
+                    continue;
+                }
+                try {
+                    copies[i].force(false);
+                } catch (IOException e) {
+                    synchronized (appendLock) {
+                        if (segments[i] == copies[i]) {
+                            dropCopy(i, e);
+                        }
+                    }
+                }
             }
             durableSeq = target;
         }
@@ -322,15 +398,22 @@ final class Journal implements Closeable {
                 if (b != null) {
                     throw new IOException("page store metadata journal failed earlier: " + b.getMessage(), b);
                 }
-                try {
-                    segment.force(false);
-                    durableSeq = appendedSeq;
-                    segment.close();
-                    openSegment(appendedSeq + 1);
-                } catch (IOException e) {
-                    broken = e;
-                    throw e;
+                for (int i = 0; i < segments.length; i++) {
+                    FileChannel segment = segments[i];
+                    if (segment == null) {
+                        continue;
+                    }
+                    try {
+                        segment.force(false);
+                        segment.close();
+                        segments[i] = openSegment(dirs.get(i), appendedSeq + 1);
+                    } catch (IOException e) {
+                        dropCopy(i, e);
+                    }
                 }
+                durableSeq = appendedSeq;
+                segmentFirstSeq = appendedSeq + 1;
+                position = SEGMENT_HEADER;
                 bytesSinceRotate = 0;
                 return appendedSeq;
             }
@@ -343,9 +426,11 @@ final class Journal implements Closeable {
         synchronized (appendLock) {
             current = segmentFirstSeq;
         }
-        for (Segment s : segments(dir)) {
-            if (s.firstSeq() < current) {
-                Files.deleteIfExists(s.path());
+        for (Path dir : dirs) {
+            for (Segment s : segments(dir)) {
+                if (s.firstSeq() < current) {
+                    Files.deleteIfExists(s.path());
+                }
             }
         }
     }
@@ -354,15 +439,26 @@ final class Journal implements Closeable {
     public void close() throws IOException {
         synchronized (syncLock) {
             synchronized (appendLock) {
-                if (segment.isOpen()) {
+                IOException failure = null;
+                for (FileChannel segment : segments) {
+                    if (segment == null || !segment.isOpen()) {
+                        continue;
+                    }
                     try {
                         if (broken == null) {
                             segment.force(false);
-                            durableSeq = appendedSeq;
                         }
+                    } catch (IOException e) {
+                        failure = e;
                     } finally {
                         segment.close();
                     }
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                if (broken == null) {
+                    durableSeq = appendedSeq;
                 }
             }
         }

@@ -14,6 +14,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,6 +64,7 @@ public final class PageStore implements Closeable {
 
     final PageStoreConfig config;
     final Path dir;
+    final Path mirror;
     final UUID storeId;
     final int pageSize;
     final int unitsPerPage;
@@ -84,12 +87,14 @@ public final class PageStore implements Closeable {
     private int allocRotor;                                              // guarded by meta
     private Journal journal;
     private volatile ScrubTask scrub;
+    private volatile Instant lastScrub; // end of the last complete scrub (or the store's start)
     private volatile boolean closed;
 
     private PageStore(PageStoreConfig config, Path dir, UUID storeId, int pageSize,
                       FileChannel lockChannel, FileLock lock) {
         this.config = config;
         this.dir = dir;
+        this.mirror = config.metadataMirror();
         this.storeId = storeId;
         this.pageSize = pageSize;
         this.unitsPerPage = pageSize / UNIT;
@@ -143,6 +148,7 @@ public final class PageStore implements Closeable {
     public static PageStore open(PageStoreConfig config) throws IOException {
         Path dir = config.metadataDir().toAbsolutePath().normalize();
         Files.createDirectories(dir);
+        Files.createDirectories(config.metadataMirror());
         FileChannel lockCh = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
         FileLock lk;
@@ -158,6 +164,9 @@ public final class PageStore implements Closeable {
         }
         PageStore store = null;
         try {
+            // Both copies of the metadata are checked and made equal first (docs/storage.md
+            // "Metadata mirror"); from here on the primary directory holds the better copy.
+            MetadataMirror.reconcile(dir, config.metadataMirror());
             Checkpoint.Image img = Checkpoint.read(dir);
             if (img == null) {
                 store = new PageStore(config, dir, UUID.randomUUID(), config.pageSize(), lockCh, lk);
@@ -198,7 +207,7 @@ public final class PageStore implements Closeable {
                 made.add(d);
             }
             drives = made.toArray(new Drive[0]);
-            Checkpoint.write(dir, image(0));
+            writeCheckpoint(image(0), List.of(dir, mirror));
         } catch (IOException | RuntimeException e) {
             // Do not leave drives behind that claim to belong to a store that never came to be.
             for (Drive d : made) {
@@ -207,7 +216,7 @@ public final class PageStore implements Closeable {
             drives = new Drive[0];
             throw e;
         }
-        journal = Journal.open(dir, 0);
+        journal = Journal.open(List.of(dir, mirror), 0);
         log.info("created page store {} in {}: {} drives, {} KiB pages, {} GiB raw", storeId, dir,
                 paths.size(), pageSize >> 10, capacityBytes() >> 30);
     }
@@ -294,7 +303,7 @@ public final class PageStore implements Closeable {
             }
             throw e;
         }
-        journal = Journal.open(dir, replay.lastSeq());
+        journal = Journal.open(List.of(dir, mirror), replay.lastSeq());
         log.info("page store {}: checkpoint at record {}, {} journal records replayed{}", storeId,
                 img.lastSeq(), replay.records(),
                 replay.truncatedBytes() > 0 ? ", a torn tail of " + replay.truncatedBytes() + " bytes cut off" : "");
@@ -565,8 +574,24 @@ public final class PageStore implements Closeable {
     }
 
     private void startBackground() {
+        loadScrubTime();
         long ms = config.cleanInterval().toMillis();
         maintenance.scheduleWithFixedDelay(this::maintain, ms, ms, TimeUnit.MILLISECONDS);
+        if (!config.scrubInterval().isZero()) {
+            // Looked at once a minute (more often only for intervals shorter than that).
+            long tick = Math.max(50, Math.min(60_000, config.scrubInterval().toMillis() / 4));
+            maintenance.scheduleWithFixedDelay(() -> {
+                try {
+                    if (!closed) {
+                        scheduleScrub();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    if (!closed) {
+                        log.error("page store {}: the scheduled scrub did not start: {}", storeId, e.toString());
+                    }
+                }
+            }, tick, tick, TimeUnit.MILLISECONDS);
+        }
         for (Drive d : drives) {
             if (d.state == DriveState.REBUILDING && d.file != null) {
                 startRebuild(d);
@@ -625,6 +650,27 @@ public final class PageStore implements Closeable {
                 pending.stream().mapToLong(Long::longValue).toArray());
     }
 
+    /**
+     * Writes the checkpoint to each metadata copy; one copy failing is logged (the next open
+     * repairs it from the other), both failing is an error.
+     */
+    private void writeCheckpoint(Checkpoint.Image img, List<Path> dirs) throws IOException {
+        IOException failure = null;
+        int written = 0;
+        for (Path d : dirs) {
+            try {
+                Checkpoint.write(d, img);
+                written++;
+            } catch (IOException e) {
+                log.error("page store {}: writing the checkpoint into {} failed: {}", storeId, d, e.toString());
+                failure = e;
+            }
+        }
+        if (written == 0 && failure != null) {
+            throw failure;
+        }
+    }
+
     /** Writes a checkpoint of everything so far and drops the journal segments it covers. */
     void checkpoint() throws IOException {
         Checkpoint.Image img;
@@ -635,7 +681,7 @@ public final class PageStore implements Closeable {
         } finally {
             meta.unlock();
         }
-        Checkpoint.write(dir, img);
+        writeCheckpoint(img, journal.liveDirs());
         journal.deleteOldSegments();
         log.debug("page store {}: checkpoint at record {}", storeId, img.lastSeq());
     }
@@ -846,16 +892,44 @@ public final class PageStore implements Closeable {
         v.checkRange(offset, len);
         v.checkUsable();
         int base = dst.position();
+        int mine = len;
+        FutureTask<Void> other = null;
+        if (len >= 2 * Assist.MIN_BYTES) {
+            // A large read verifies its second half on an idle core: copying out of the page cache
+            // and the CRC over every byte are CPU work that two cores share (Assist).
+            int half = (int) (((offset + len / 2) & -UNIT) - offset);
+            other = Assist.offer(() -> {
+                readRange(v, offset + half, dst, base + half, len - half);
+                return null;
+            });
+            if (other != null) {
+                mine = half;
+            }
+        }
+        try {
+            readRange(v, offset, dst, base, mine);
+        } finally {
+            if (other != null) {
+                Assist.await(other); // dst is the caller's: the helper must be done with it
+            }
+        }
+        if (other != null) {
+            Assist.join(other);
+        }
+        dst.position(base + len);
+    }
+
+    /** Reads {@code len} bytes at {@code offset} into {@code dst[at..]} (absolute, dst untouched). */
+    private void readRange(PageVolume v, long offset, ByteBuffer dst, int at, int len) throws IOException {
         int done = 0;
         while (done < len) {
             long pos = offset + done;
             long p = pos / pageSize;
             int inPage = (int) (pos % pageSize);
             int n = Math.min(len - done, pageSize - inPage);
-            readSegment(v, p, inPage, dst, base + done, n);
+            readSegment(v, p, inPage, dst, at + done, n);
             done += n;
         }
-        dst.position(base + len);
     }
 
     private void readSegment(PageVolume v, long p, int inPage, ByteBuffer dst, int at, int n) throws IOException {
@@ -1365,9 +1439,18 @@ public final class PageStore implements Closeable {
         int u1 = (end - 1) / UNIT;
         boolean headPartial = inPage % UNIT != 0 || (u0 == u1 && end % UNIT != 0);
         boolean tailPartial = u1 != u0 && end % UNIT != 0;
+        int c0 = u0 / chunkUnits;
+        int c1 = u1 / chunkUnits;
         while (true) {
             long c = ensureReady(v, p, e);
-            int[] held = stripes.lock(v.number, p, u0 / chunkUnits, u1 / chunkUnits);
+            // One chunk (every I/O of up to 256 KiB that does not cross a chunk): one stripe, no array.
+            ReentrantLock one = c0 == c1 ? stripes.one(v.number, p, c0) : null;
+            int[] held = null;
+            if (one != null) {
+                one.lock();
+            } else {
+                held = stripes.lock(v.number, p, c0, c1);
+            }
             Scratch s = null;
             try {
                 if (v.table.copies(p) != c) {
@@ -1389,35 +1472,73 @@ public final class PageStore implements Closeable {
                         s.a.put(2 * UNIT, src, at + (u1 * UNIT - inPage), tl);
                     }
                 }
-                int units = u1 - u0 + 1;
-                int[] words = new int[units];
-                for (int i = 0; i < units; i++) {
-                    int u = u0 + i;
-                    if (u == u0 && headPartial) {
-                        words[i] = checksum(s.a, UNIT);
-                    } else if (u == u1 && tailPartial) {
-                        words[i] = checksum(s.a, 2 * UNIT);
-                    } else {
-                        words[i] = checksum(src, at + (u * UNIT - inPage));
+                Drive[] ds = drives;
+                Scratch sc = s;
+                // A large write hands copy 1 to an idle core and computes the checksum words while
+                // both copies are being written; a small one writes them in turn (a hand-over costs
+                // more than a 4 KiB pwrite into the page cache).
+                FutureTask<Boolean> other = n >= Assist.MIN_BYTES
+                        ? Assist.offer(() -> writeCopy(v, p, c, 1, ds, u0, u1, headPartial, tailPartial, sc, src,
+                        at, inPage))
+                        : null;
+                boolean written0;
+                int[] words = null;
+                try {
+                    written0 = writeCopy(v, p, c, 0, ds, u0, u1, headPartial, tailPartial, s, src, at, inPage);
+                    if (other != null) {
+                        words = new int[u1 - u0 + 1];
+                        CRC32C crc = new CRC32C();
+                        ByteBuffer view = src.duplicate();
+                        for (int u = u0; u <= u1; u++) {
+                            words[u - u0] = unitWord(crc, view, s, u, u0, u1, headPartial, tailPartial, at, inPage);
+                        }
+                    }
+                } finally {
+                    if (other != null) {
+                        Assist.await(other); // never leave the locks while the helper still writes
                     }
                 }
-                Drive[] ds = drives;
-                boolean written0 = writeCopy(v, p, c, 0, ds, u0, u1, headPartial, tailPartial, s, src, at, inPage);
-                boolean written1 = writeCopy(v, p, c, 1, ds, u0, u1, headPartial, tailPartial, s, src, at, inPage);
+                boolean written1 = other != null ? Assist.join(other)
+                        : writeCopy(v, p, c, 1, ds, u0, u1, headPartial, tailPartial, s, src, at, inPage);
                 if (!written0 && !written1) {
                     throw new IOException("volume " + v.name + " page " + p + ": neither copy could be written ("
                             + Copies.toString(c) + ", drives " + ds[Copies.drive(c, 0)].state + "/"
                             + ds[Copies.drive(c, 1)].state + ")");
                 }
                 // Words last: until they change, the old data stays authoritative (invariant W).
-                setWords(c, 0, ds, written0, u0, words, touched);
-                setWords(c, 1, ds, written1, u0, words, touched);
+                setWords(c, ds, written0, written1, u0, u1, words, headPartial, tailPartial, s, src, at, inPage,
+                        touched);
                 return;
             } finally {
-                stripes.unlock(held);
+                if (one != null) {
+                    one.unlock();
+                } else {
+                    stripes.unlock(held);
+                }
                 Scratch.give(s);
             }
         }
+    }
+
+    /** The checksum word of unit {@code u} of a write: from the merged edge units or from the source. */
+    private static int unitWord(CRC32C crc, ByteBuffer view, Scratch s, int u, int u0, int u1, boolean headPartial,
+                                boolean tailPartial, int at, int inPage) {
+        ByteBuffer b;
+        int from;
+        if (u == u0 && headPartial) {
+            b = s.a.duplicate();
+            from = UNIT;
+        } else if (u == u1 && tailPartial) {
+            b = s.a.duplicate();
+            from = 2 * UNIT;
+        } else {
+            b = view;
+            from = at + (u * UNIT - inPage);
+        }
+        b.limit(from + UNIT).position(from);
+        crc.reset();
+        crc.update(b);
+        return (int) crc.getValue() | 1;
     }
 
     private boolean writeCopy(PageVolume v, long p, long c, int k, Drive[] ds, int u0, int u1, boolean headPartial,
@@ -1460,26 +1581,55 @@ public final class PageStore implements Closeable {
         }
     }
 
-    private void setWords(long c, int k, Drive[] ds, boolean written, int u0, int[] words, long[] touched)
-            throws IOException {
-        if (!written) {
-            return;
-        }
-        Drive d = ds[Copies.drive(c, k)];
-        DriveFile f = d.writable();
-        if (f == null) {
-            return;
-        }
-        long slot = Copies.slot(c, k);
-        try {
-            for (int i = 0; i < words.length; i++) {
-                f.setWord(slot, u0 + i, words[i]);
+    /**
+     * Sets the checksum words of units {@code u0..u1} on the copies that were written, each word
+     * computed once for both copies ({@code words} when already computed, else from the data).
+     */
+    private void setWords(long c, Drive[] ds, boolean written0, boolean written1, int u0, int u1, int[] words,
+                          boolean headPartial, boolean tailPartial, Scratch s, ByteBuffer src, int at, int inPage,
+                          long[] touched) throws IOException {
+        Drive d0 = ds[Copies.drive(c, 0)];
+        Drive d1 = ds[Copies.drive(c, 1)];
+        DriveFile f0 = written0 ? d0.writable() : null;
+        DriveFile f1 = written1 ? d1.writable() : null;
+        long s0 = Copies.slot(c, 0);
+        long s1 = Copies.slot(c, 1);
+        CRC32C crc = words == null ? new CRC32C() : null;
+        ByteBuffer view = words == null ? src.duplicate() : null;
+        for (int u = u0; u <= u1 && (f0 != null || f1 != null); u++) {
+            int w = words != null ? words[u - u0]
+                    : unitWord(crc, view, s, u, u0, u1, headPartial, tailPartial, at, inPage);
+            if (f0 != null) {
+                try {
+                    f0.setWord(s0, u, w);
+                } catch (IOException ex) {
+                    driveError(d0, f0, ex);
+                    f0 = null;
+                    written0 = false;
+                }
             }
-        } catch (IOException ex) {
-            driveError(d, f, ex);
-            return;
+            if (f1 != null) {
+                try {
+                    f1.setWord(s1, u, w);
+                } catch (IOException ex) {
+                    driveError(d1, f1, ex);
+                    f1 = null;
+                    written1 = false;
+                }
+            }
         }
-        d.unsynced = true;
+        if (written0 && f0 != null) {
+            touch(d0, touched);
+        }
+        if (written1 && f1 != null) {
+            touch(d1, touched);
+        }
+    }
+
+    private static void touch(Drive d, long[] touched) {
+        if (!d.unsynced) {
+            d.unsynced = true; // a volatile store only when it changes: writers share the Drive
+        }
         if (touched != null) {
             touched[d.index >>> 6] |= 1L << (d.index & 63);
         }
@@ -2106,6 +2256,74 @@ public final class PageStore implements Closeable {
     }
 
     /** The running or last scrub since the store opened. */
+    /**
+     * When the next scheduled scrub starts: {@code scrubInterval} after the end of the last complete
+     * one (or after the store was created or first opened by a version with scheduled scrubs);
+     * empty when scrubs run on demand only.
+     */
+    public Optional<Instant> nextScheduledScrub() {
+        Duration every = config.scrubInterval();
+        Instant last = lastScrub;
+        return every.isZero() || last == null ? Optional.empty() : Optional.of(last.plus(every));
+    }
+
+    /** Starts the scheduled scrub when it is due and no scrub runs (called by the maintenance thread). */
+    void scheduleScrub() throws IOException {
+        Optional<Instant> next = nextScheduledScrub();
+        if (next.isEmpty() || Instant.now().isBefore(next.get())) {
+            return;
+        }
+        ScrubTask s = scrub;
+        if (s != null && s.progress().state() == TaskProgress.State.RUNNING) {
+            return;
+        }
+        log.info("page store {}: starting the scheduled scrub (every {}, last ended {})", storeId,
+                config.scrubInterval(), lastScrub);
+        startScrub();
+    }
+
+    /** A scrub walked every page: the schedule counts from now, and this survives a restart. */
+    void scrubCompleted(Instant at) {
+        lastScrub = at;
+        writeScrubTime(at);
+    }
+
+    private static final String SCRUB_FILE = "scrub-last";
+
+    /** Loads the end of the last complete scrub from the metadata directories (the later one wins). */
+    private void loadScrubTime() {
+        Instant best = null;
+        for (Path d : List.of(dir, mirror)) {
+            try {
+                Path f = d.resolve(SCRUB_FILE);
+                if (Files.exists(f)) {
+                    Instant t = Instant.ofEpochMilli(Long.parseLong(Files.readString(f).trim()));
+                    best = best == null || t.isAfter(best) ? t : best;
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("page store {}: ignoring an unreadable {} in {}: {}", storeId, SCRUB_FILE, d, e.toString());
+            }
+        }
+        if (best == null) {
+            best = Instant.now(); // a new store (or one from before scheduled scrubs): count from now
+            writeScrubTime(best);
+        }
+        lastScrub = best;
+    }
+
+    private void writeScrubTime(Instant at) {
+        for (Path d : List.of(dir, mirror)) {
+            try {
+                Path tmp = d.resolve(SCRUB_FILE + ".tmp");
+                Files.writeString(tmp, Long.toString(at.toEpochMilli()) + "\n");
+                Files.move(tmp, d.resolve(SCRUB_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                log.warn("page store {}: could not record the scrub time in {}: {}", storeId, d, e.toString());
+            }
+        }
+    }
+
     public Optional<TaskProgress> scrubProgress() {
         ScrubTask s = scrub;
         return s == null ? Optional.empty() : Optional.of(s.progress());

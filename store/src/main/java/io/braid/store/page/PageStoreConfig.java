@@ -24,11 +24,17 @@ import java.util.Set;
  * @param checkpointBytes       journal bytes after which a checkpoint is written
  * @param openDegraded          whether a missing or foreign drive is marked FAILED (and can be
  *                              replaced) instead of stopping the open
+ * @param metadataMirror        the second copy of the journal and checkpoints (docs/storage.md
+ *                              "Metadata mirror"); put it on another device than
+ *                              {@code metadataDir}. Default: {@code <metadataDir>-mirror}
+ * @param scrubInterval         time from the end of one scrub to the start of the next scheduled
+ *                              one; {@link Duration#ZERO} schedules none (scrub on demand only)
  */
 public record PageStoreConfig(Path metadataDir, List<Path> drives, List<Path> spares,
                               long createDriveBytes, int pageSize, long rebuildBytesPerSecond,
                               long scrubBytesPerSecond, Duration cleanInterval,
-                              long checkpointBytes, boolean openDegraded) {
+                              long checkpointBytes, boolean openDegraded, Path metadataMirror,
+                              Duration scrubInterval) {
 
     public static final int DEFAULT_PAGE_SIZE = 4 << 20;
     public static final int MIN_PAGE_SIZE = 64 << 10;
@@ -36,6 +42,7 @@ public record PageStoreConfig(Path metadataDir, List<Path> drives, List<Path> sp
     public static final long DEFAULT_THROTTLE = 64L << 20;
     public static final Duration DEFAULT_CLEAN_INTERVAL = Duration.ofSeconds(5);
     public static final long DEFAULT_CHECKPOINT_BYTES = 64L << 20;
+    public static final Duration DEFAULT_SCRUB_INTERVAL = Duration.ofDays(7);
     /** The most drives one store can have (the page table packs a drive into 8 bits). */
     public static final int MAX_DRIVES = 255;
 
@@ -44,6 +51,16 @@ public record PageStoreConfig(Path metadataDir, List<Path> drives, List<Path> sp
         drives = drives.stream().map(p -> p.toAbsolutePath().normalize()).toList();
         spares = spares.stream().map(p -> p.toAbsolutePath().normalize()).toList();
         Objects.requireNonNull(cleanInterval, "cleanInterval");
+        Objects.requireNonNull(scrubInterval, "scrubInterval");
+        metadataMirror = (metadataMirror != null ? metadataMirror
+                : metadataDir.resolveSibling(metadataDir.getFileName() + "-mirror")).toAbsolutePath().normalize();
+        if (metadataMirror.equals(metadataDir.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("the metadata mirror " + metadataMirror
+                    + " is the metadata directory itself");
+        }
+        if (scrubInterval.isNegative()) {
+            throw new IllegalArgumentException("scrub interval " + scrubInterval + " is negative");
+        }
         if (drives.size() < 2) {
             throw new IllegalArgumentException("a page store needs at least two drives (every page"
                     + " is mirrored on two), got " + drives.size());
@@ -76,41 +93,60 @@ public record PageStoreConfig(Path metadataDir, List<Path> drives, List<Path> sp
     public static PageStoreConfig of(Path metadataDir, List<Path> drives) {
         return new PageStoreConfig(metadataDir, drives, List.of(), 0, DEFAULT_PAGE_SIZE,
                 DEFAULT_THROTTLE, DEFAULT_THROTTLE, DEFAULT_CLEAN_INTERVAL,
-                DEFAULT_CHECKPOINT_BYTES, false);
+                DEFAULT_CHECKPOINT_BYTES, false, null, DEFAULT_SCRUB_INTERVAL);
     }
 
     public PageStoreConfig withSpares(List<Path> value) {
         return new PageStoreConfig(metadataDir, drives, value, createDriveBytes, pageSize,
-                rebuildBytesPerSecond, scrubBytesPerSecond, cleanInterval, checkpointBytes, openDegraded);
+                rebuildBytesPerSecond, scrubBytesPerSecond, cleanInterval, checkpointBytes, openDegraded,
+                metadataMirror, scrubInterval);
     }
 
     public PageStoreConfig withCreateDriveBytes(long value) {
         return new PageStoreConfig(metadataDir, drives, spares, value, pageSize,
-                rebuildBytesPerSecond, scrubBytesPerSecond, cleanInterval, checkpointBytes, openDegraded);
+                rebuildBytesPerSecond, scrubBytesPerSecond, cleanInterval, checkpointBytes, openDegraded,
+                metadataMirror, scrubInterval);
     }
 
     public PageStoreConfig withPageSize(int value) {
         return new PageStoreConfig(metadataDir, drives, spares, createDriveBytes, value,
-                rebuildBytesPerSecond, scrubBytesPerSecond, cleanInterval, checkpointBytes, openDegraded);
+                rebuildBytesPerSecond, scrubBytesPerSecond, cleanInterval, checkpointBytes, openDegraded,
+                metadataMirror, scrubInterval);
     }
 
     public PageStoreConfig withThrottles(long rebuild, long scrub) {
         return new PageStoreConfig(metadataDir, drives, spares, createDriveBytes, pageSize,
-                rebuild, scrub, cleanInterval, checkpointBytes, openDegraded);
+                rebuild, scrub, cleanInterval, checkpointBytes, openDegraded,
+                metadataMirror, scrubInterval);
     }
 
     public PageStoreConfig withCleanInterval(Duration value) {
         return new PageStoreConfig(metadataDir, drives, spares, createDriveBytes, pageSize,
-                rebuildBytesPerSecond, scrubBytesPerSecond, value, checkpointBytes, openDegraded);
+                rebuildBytesPerSecond, scrubBytesPerSecond, value, checkpointBytes, openDegraded,
+                metadataMirror, scrubInterval);
     }
 
     public PageStoreConfig withCheckpointBytes(long value) {
         return new PageStoreConfig(metadataDir, drives, spares, createDriveBytes, pageSize,
-                rebuildBytesPerSecond, scrubBytesPerSecond, cleanInterval, value, openDegraded);
+                rebuildBytesPerSecond, scrubBytesPerSecond, cleanInterval, value, openDegraded,
+                metadataMirror, scrubInterval);
     }
 
     public PageStoreConfig withOpenDegraded(boolean value) {
         return new PageStoreConfig(metadataDir, drives, spares, createDriveBytes, pageSize,
-                rebuildBytesPerSecond, scrubBytesPerSecond, cleanInterval, checkpointBytes, value);
+                rebuildBytesPerSecond, scrubBytesPerSecond, cleanInterval, checkpointBytes, value,
+                metadataMirror, scrubInterval);
+    }
+
+    public PageStoreConfig withMetadataMirror(Path value) {
+        return new PageStoreConfig(metadataDir, drives, spares, createDriveBytes, pageSize,
+                rebuildBytesPerSecond, scrubBytesPerSecond, cleanInterval, checkpointBytes, openDegraded,
+                value, scrubInterval);
+    }
+
+    public PageStoreConfig withScrubInterval(Duration value) {
+        return new PageStoreConfig(metadataDir, drives, spares, createDriveBytes, pageSize,
+                rebuildBytesPerSecond, scrubBytesPerSecond, cleanInterval, checkpointBytes, openDegraded,
+                metadataMirror, value);
     }
 }

@@ -34,6 +34,9 @@ final class ScrubTask extends BackgroundTask {
                 }
                 pageDone();
             }
+            if (!cancelled()) {
+                store.scrubCompleted(java.time.Instant.now());
+            }
         } finally {
             Scratch.give(s);
         }

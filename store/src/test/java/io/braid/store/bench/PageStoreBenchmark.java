@@ -37,8 +37,9 @@ import java.util.stream.Stream;
  * data set, through the OS page cache in both cases. Run with {@code scripts/bench-store}.
  *
  * <p>{@code channel} is one sparse file read and written with {@code FileChannel.read/write(buf,
- * pos)}; {@code pagestore} is a volume of the same size on four drive files, every write going to
- * two of them with checksums.
+ * pos)}; {@code channel2} is the fair baseline for a mirror: two such files, every write going to
+ * both one after the other, reads alternating between them by offset; {@code pagestore} is a
+ * volume of the same size on four drive files, every write going to two of them with checksums.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -48,7 +49,7 @@ import java.util.stream.Stream;
 @Measurement(iterations = 3, time = 5)
 public class PageStoreBenchmark {
 
-    @Param({"channel", "pagestore"})
+    @Param({"channel", "channel2", "pagestore"})
     public String target;
 
     /** Size of the data set. */
@@ -57,6 +58,7 @@ public class PageStoreBenchmark {
 
     private Path dir;
     private FileChannel channel;
+    private FileChannel mirror;
     private PageStore store;
     private PageVolume volume;
 
@@ -65,9 +67,13 @@ public class PageStoreBenchmark {
         Path base = Path.of(System.getProperty("bench.dir", "target/bench"));
         Files.createDirectories(base);
         dir = Files.createTempDirectory(base.toAbsolutePath(), "run-");
-        if (target.equals("channel")) {
+        if (target.startsWith("channel")) {
             channel = FileChannel.open(dir.resolve("volume.img"), StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.READ, StandardOpenOption.WRITE);
+            if (target.equals("channel2")) {
+                mirror = FileChannel.open(dir.resolve("mirror.img"), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
         } else {
             List<Path> drives = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -94,6 +100,9 @@ public class PageStoreBenchmark {
         if (channel != null) {
             channel.close();
         }
+        if (mirror != null) {
+            mirror.close();
+        }
         if (store != null) {
             store.close();
         }
@@ -104,8 +113,10 @@ public class PageStoreBenchmark {
 
     void read(long at, ByteBuffer b) throws IOException {
         if (channel != null) {
+            // Like the page store, which alternates copies page by page (4 MiB).
+            FileChannel ch = mirror != null && (at >> 22 & 1) != 0 ? mirror : channel;
             while (b.hasRemaining()) {
-                channel.read(b, at + b.position());
+                ch.read(b, at + b.position());
             }
         } else {
             volume.read(at, b);
@@ -114,8 +125,15 @@ public class PageStoreBenchmark {
 
     void write(long at, ByteBuffer b) throws IOException {
         if (channel != null) {
+            int start = b.position();
             while (b.hasRemaining()) {
-                channel.write(b, at + b.position());
+                channel.write(b, at + b.position() - start);
+            }
+            if (mirror != null) {
+                b.position(start);
+                while (b.hasRemaining()) {
+                    mirror.write(b, at + b.position() - start);
+                }
             }
         } else {
             volume.write(at, b, false);
@@ -125,6 +143,9 @@ public class PageStoreBenchmark {
     void flush() throws IOException {
         if (channel != null) {
             channel.force(false);
+            if (mirror != null) {
+                mirror.force(false);
+            }
         } else {
             volume.flush();
         }

@@ -138,4 +138,38 @@ class IntegrityTest {
         }
         assertThat(c).isEqualTo(v.table.copies(6));
     }
+
+    @Test
+    void aScheduledScrubRunsByItselfRepairsAndKeepsItsScheduleAcrossARestart() throws Exception {
+        store.close();
+        Path other = dir.resolve("scheduled");
+        PageStoreConfig every = StoreFixture.config(other, 3, 8 << 20).withScrubInterval(Duration.ofMillis(400));
+        UUID id = UUID.randomUUID();
+        java.time.Instant before = java.time.Instant.now();
+        try (PageStore s = PageStore.open(every)) {
+            PageVolume w = s.createVolume(id, "w", 4L * PAGE);
+            w.write(0, java.nio.ByteBuffer.wrap(data, 0, 4 * PAGE), true);
+            assertThat(s.nextScheduledScrub()).hasValueSatisfying(t -> assertThat(t).isAfterOrEqualTo(before));
+            long at = 2L * PAGE + 777;
+            StoreFixture.scribble(StoreFixture.drivePath(s, w, at, 1), StoreFixture.filePosition(s, w, at, 1),
+                    new byte[]{(byte) ~data[(int) at]});
+            // Nobody starts it: the schedule does, finds the bad copy and repairs it.
+            await().atMost(Duration.ofSeconds(20)).until(() -> s.scrubProgress().isPresent()
+                    && s.scrubProgress().get().state() == TaskProgress.State.DONE
+                    && s.scrubProgress().get().repaired() == 1);
+            assertThat(StoreFixture.fileBytes(StoreFixture.drivePath(s, w, at, 1),
+                    StoreFixture.filePosition(s, w, at, 1), 1)).isEqualTo(slice(at, 1));
+        }
+        // The end of the last scrub is kept: with a long interval the next one is an interval later.
+        java.time.Instant restarted = java.time.Instant.now();
+        try (PageStore s = PageStore.open(every.withScrubInterval(Duration.ofDays(7)))) {
+            java.time.Instant next = s.nextScheduledScrub().orElseThrow();
+            assertThat(next).isBefore(restarted.plus(Duration.ofDays(7))).isAfter(before.plus(Duration.ofDays(7)));
+            assertThat(s.scrubProgress()).isEmpty();
+        }
+        try (PageStore s = PageStore.open(every.withScrubInterval(Duration.ZERO))) {
+            assertThat(s.nextScheduledScrub()).isEmpty(); // on demand only
+        }
+        store = PageStore.open(StoreFixture.config(dir, 4, 8 << 20)); // for @AfterEach
+    }
 }

@@ -25,11 +25,16 @@ class RecoveryTest {
         return StoreFixture.config(dir, 3, 8 << 20);
     }
 
-    private Path lastSegment() throws IOException {
-        try (Stream<Path> s = Files.list(dir.resolve("meta"))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("journal-")).sorted().reduce((a, b) -> b)
-                    .orElseThrow();
+    /** The last journal segment in both metadata copies (a power loss tears both alike). */
+    private List<Path> lastSegments() throws IOException {
+        List<Path> out = new java.util.ArrayList<>();
+        for (String m : List.of("meta", "meta-mirror")) {
+            try (Stream<Path> s = Files.list(dir.resolve(m))) {
+                out.add(s.filter(p -> p.getFileName().toString().startsWith("journal-")).sorted()
+                        .reduce((a, b) -> b).orElseThrow());
+            }
         }
+        return out;
     }
 
     @Test
@@ -120,10 +125,11 @@ class RecoveryTest {
         v.write(0, ByteBuffer.wrap(data), true);
         v.unmap(PAGE, PAGE); // its PageFreed record is the journal's last, never synced
         StoreFixture.crash(s);
-        Path seg = lastSegment();
-        long size = Files.size(seg);
-        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
-            ch.truncate(size - 5);
+        for (Path seg : lastSegments()) {
+            long size = Files.size(seg);
+            try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+                ch.truncate(size - 5);
+            }
         }
         try (PageStore r = PageStore.open(cfg())) {
             PageVolume rv = r.volume(id).orElseThrow();
@@ -147,9 +153,9 @@ class RecoveryTest {
         v.write(0, StoreFixture.pattern(6, 4 * PAGE), true);
         v.unmap(3L * PAGE, PAGE);
         StoreFixture.crash(s);
-        Path seg = lastSegment();
-        long size = Files.size(seg);
-        StoreFixture.scribble(seg, size - 3, new byte[]{0x7f});
+        for (Path seg : lastSegments()) {
+            StoreFixture.scribble(seg, Files.size(seg) - 3, new byte[]{0x7f});
+        }
         try (PageStore r = PageStore.open(cfg())) {
             PageVolume rv = r.volume(id).orElseThrow();
             assertThat(rv.allocatedBytes()).isEqualTo(4L * PAGE);
@@ -207,12 +213,14 @@ class RecoveryTest {
     }
 
     @Test
-    void aDamagedCheckpointStopsTheOpen() throws Exception {
+    void aCheckpointDamagedInBothCopiesStopsTheOpen() throws Exception {
         try (PageStore s = PageStore.open(cfg())) {
             s.createVolume(UUID.randomUUID(), "v", PAGE);
         }
-        Path cp = dir.resolve("meta").resolve("checkpoint");
-        StoreFixture.scribble(cp, Files.size(cp) / 2, new byte[]{0x11, 0x22});
+        for (String m : List.of("meta", "meta-mirror")) {
+            Path cp = dir.resolve(m).resolve("checkpoint");
+            StoreFixture.scribble(cp, Files.size(cp) / 2, new byte[]{0x11, 0x22});
+        }
         assertThatThrownBy(() -> PageStore.open(cfg()))
                 .isInstanceOf(MetadataCorruptedException.class)
                 .hasMessageContaining("checkpoint");
@@ -225,7 +233,7 @@ class RecoveryTest {
         StoreFixture.crash(s);
         Path meta = dir.resolve("meta");
         long last = Journal.replay(meta, Checkpoint.read(meta).lastSeq(), r -> { }).lastSeq();
-        try (Journal j = Journal.open(meta, last)) {
+        try (Journal j = Journal.open(List.of(meta, dir.resolve("meta-mirror")), last)) {
             j.append(new JournalRecord.PageFreed(99, 0));
             j.syncAll();
         }

@@ -1,7 +1,7 @@
-package io.braid.node.api;
+package io.braid.common.api;
 
-/** An error a handler answers with; the central mapper turns it into {@link ApiError} JSON. */
-public final class ApiException extends RuntimeException {
+/** An error a handler answers with; {@link ApiServer}'s one mapper turns it into {@link ApiError} JSON. */
+public class ApiException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final int status;
@@ -29,8 +29,7 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, "bad_request", message);
     }
 
-    public static ApiException unauthorized() {
-        return new ApiException(401, "unauthorized",
-                "missing or wrong bearer token (see api-token in the data directory)");
+    public static ApiException conflict(String message) {
+        return new ApiException(409, "conflict", message);
     }
 }

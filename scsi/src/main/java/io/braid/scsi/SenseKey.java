@@ -1,6 +1,9 @@
-package io.braid.host.scsi;
+package io.braid.scsi;
 
-/** Sense keys (SPC-5 "Sense key descriptions"), as the initiator reads them from sense data. */
+/**
+ * SPC-5 "Sense key and sense code definitions": the sense key of a sense data response, as the
+ * target writes it and the host agent's initiator reads it.
+ */
 public enum SenseKey {
     NO_SENSE(0x0),
     RECOVERED_ERROR(0x1),

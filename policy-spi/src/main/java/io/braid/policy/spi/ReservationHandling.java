@@ -1,0 +1,37 @@
+package io.braid.policy.spi;
+
+import java.util.List;
+
+/**
+ * Optional capability of a {@link PathPolicy}: how SCSI persistent reservations (SPC-5 5.14) are
+ * kept across the device's paths. The host agent's reservation keeper ({@code braid host pr})
+ * asks the device's policy these questions; a policy without this capability gets the defaults,
+ * which suit an array that treats every path of the host as its own I_T nexus (Braid does):
+ * register the key on every path, including paths that appear later, reserve through the first
+ * path, and re-establish the registration after a failover.
+ *
+ * <p><b>Thread.</b> The keeper's thread, never an I/O thread; may take the decision budget, must
+ * not block. <b>Ownership.</b> The lists are immutable snapshots.
+ */
+public interface ReservationHandling {
+
+    /** Whether a registered key is also registered on a path that appears later (REGISTER through it). */
+    default boolean registerOnNewPaths() {
+        return true;
+    }
+
+    /**
+     * The path to send PERSISTENT RESERVE OUT (RESERVE, RELEASE) through.
+     *
+     * @param paths the usable paths, in the device's order; never empty
+     * @return one of {@code paths}
+     */
+    default PathRef reservePath(List<PathRef> paths) {
+        return paths.get(0);
+    }
+
+    /** Whether the keeper registers again (and reserves again, if it held the reservation) after a failover. */
+    default boolean reestablishAfterFailover() {
+        return true;
+    }
+}
