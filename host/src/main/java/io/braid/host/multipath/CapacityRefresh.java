@@ -6,7 +6,7 @@ import io.braid.host.iscsi.ScsiRequest;
 import io.braid.host.scsi.Capacity;
 import io.braid.host.scsi.Cdbs;
 import io.braid.host.scsi.SenseData;
-import io.braid.host.scsi.SenseKey;
+import io.braid.scsi.SenseKey;
 import io.netty.buffer.ByteBufUtil;
 
 import java.io.IOException;

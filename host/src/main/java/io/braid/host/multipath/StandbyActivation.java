@@ -5,7 +5,7 @@ import io.braid.host.iscsi.ScsiOutcome;
 import io.braid.host.iscsi.ScsiRequest;
 import io.braid.host.scsi.AluaState;
 import io.braid.host.scsi.Cdbs;
-import io.braid.host.scsi.SenseKey;
+import io.braid.scsi.SenseKey;
 import io.braid.host.scsi.StandardInquiry;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

@@ -56,6 +56,8 @@ class CapacityRefreshTest {
                 .withRescanInterval(Duration.ZERO);
         agent = HostAgent.start(config);
         multipath = Multipath.start(agent, MultipathConfig.defaults().withCheckerInterval(checker));
+        // A discovery event may start the device's probe before start() does: then it comes a moment later.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !multipath.devices().isEmpty());
         MultipathDevice d = multipath.devices().get(0);
         assertThat(d.paths()).hasSize(4);
         assertThat(d.size()).isEqualTo(8 * MIB);

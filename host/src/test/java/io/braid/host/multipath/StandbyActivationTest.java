@@ -12,7 +12,7 @@ import io.braid.host.iscsi.ScsiRequest;
 import io.braid.host.iscsi.SessionSpec;
 import io.braid.host.scsi.AluaState;
 import io.braid.host.scsi.Cdbs;
-import io.braid.host.scsi.SenseKey;
+import io.braid.scsi.SenseKey;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +70,8 @@ class StandbyActivationTest {
         agent = HostAgent.start(config);
         multipath = Multipath.start(agent, MultipathConfig.defaults().withCheckerInterval(Duration.ofMillis(200))
                 .withNoPathTimeout(Duration.ofSeconds(20)));
+        // A discovery event may start the device's probe before start() does: then it comes a moment later.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !multipath.devices().isEmpty());
         MultipathDevice d = multipath.devices().get(0);
         assertThat(d.paths()).hasSize(4).extracting(PathStatus::targetPortGroup).containsOnly(1, 2);
 
