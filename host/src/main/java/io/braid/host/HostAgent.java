@@ -61,9 +61,9 @@ public final class HostAgent implements AutoCloseable {
     private final ScheduledExecutorService rescanner;
     private volatile boolean closed;
 
-    private HostAgent(HostConfig config) {
+    private HostAgent(HostConfig config, io.netty.channel.EventLoopGroup loops) {
         this.config = config;
-        this.initiator = new IscsiInitiator(config.initiatorConfig());
+        this.initiator = new IscsiInitiator(config.initiatorConfig(), loops);
         this.rescanner = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "braid-host-rescan");
             t.setDaemon(true);
@@ -78,7 +78,16 @@ public final class HostAgent implements AutoCloseable {
      * background.
      */
     public static HostAgent start(HostConfig config) throws InterruptedException {
-        HostAgent agent = new HostAgent(config);
+        return start(config, null);
+    }
+
+    /**
+     * {@link #start(HostConfig)} with the sessions on {@code loops} (shared with the NBD server,
+     * see {@link AgentEventLoops}), which the caller stops after closing the agent; null for the
+     * initiator's own loops.
+     */
+    public static HostAgent start(HostConfig config, io.netty.channel.EventLoopGroup loops) throws InterruptedException {
+        HostAgent agent = new HostAgent(config, loops);
         Duration bound = config.loginTimeout().multipliedBy(2).plus(config.commandTimeout().multipliedBy(2));
         try {
             agent.rescan().get(bound.toMillis(), TimeUnit.MILLISECONDS);

@@ -58,6 +58,7 @@ public final class HostRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HostRuntime.class);
 
     private final AgentConfig config;
+    private final AgentEventLoops loops;
     private final NbdServer nbd;
     private final HostAgent agent;
     private final Multipath multipath;
@@ -77,8 +78,9 @@ public final class HostRuntime implements AutoCloseable {
         }
     }
 
-    private HostRuntime(AgentConfig config, NbdServer nbd, HostAgent agent, Multipath multipath) {
+    private HostRuntime(AgentConfig config, AgentEventLoops loops, NbdServer nbd, HostAgent agent, Multipath multipath) {
         this.config = config;
+        this.loops = loops;
         this.nbd = nbd;
         this.agent = agent;
         this.multipath = multipath;
@@ -103,13 +105,21 @@ public final class HostRuntime implements AutoCloseable {
         if (config.nbdTcp() != null) {
             nc = nc.withTcp(config.nbdTcp());
         }
-        NbdServer nbd = NbdServer.start(nc);
+        // Sessions and NBD connections on the same loops: an I/O need not change threads.
+        AgentEventLoops loops = AgentEventLoops.start(config.host().initiatorConfig().ioThreads());
+        NbdServer nbd;
+        try {
+            nbd = NbdServer.start(nc, loops.group());
+        } catch (IOException | RuntimeException e) {
+            loops.close();
+            throw e;
+        }
         HostAgent agent = null;
         Multipath multipath = null;
         try {
-            agent = HostAgent.start(config.host());
+            agent = HostAgent.start(config.host(), loops.group());
             multipath = Multipath.start(agent, config.multipath(), DeviceNaming.of(config.exportNames()));
-            HostRuntime r = new HostRuntime(config, nbd, agent, multipath);
+            HostRuntime r = new HostRuntime(config, loops, nbd, agent, multipath);
             r.modules = ModuleRegistry.start(multipath, config.modules(), config.dataDir());
             multipath.addListener(r.new Exporter());
             for (MultipathDevice d : multipath.devices()) {
@@ -127,6 +137,7 @@ public final class HostRuntime implements AutoCloseable {
             if (agent != null) {
                 agent.close();
             }
+            loops.close();
             throw e;
         }
     }
@@ -275,6 +286,7 @@ public final class HostRuntime implements AutoCloseable {
                 m.close();
             }
             agent.close();
+            loops.close();
         } finally {
             stopped.countDown();
         }

@@ -110,6 +110,24 @@ public record InitiatorConfig(String initiatorName, String initiatorAlias,
                 pingTimeout, commandTimeout, taskManagementTimeout, logoutTimeout, reconnect, n, ioThreads);
     }
 
+    /**
+     * How long a path with commands outstanding may stay quiet (no PDU from the target) before it
+     * is pinged: a quarter of the shorter of ping interval and ping timeout, at least 50 ms. A
+     * busy path that goes silent is then dropped after this plus {@link #pingTimeout()}, well
+     * within interval + timeout; an idle path is pinged after the full interval. Zero when pings
+     * are off.
+     */
+    public Duration busyPingDelay() {
+        if (pingInterval.isZero()) {
+            return Duration.ZERO;
+        }
+        Duration shorter = pingInterval.compareTo(pingTimeout) < 0 ? pingInterval : pingTimeout;
+        Duration quarter = shorter.dividedBy(4);
+        Duration floor = Duration.ofMillis(50);
+        Duration d = quarter.compareTo(floor) < 0 ? floor : quarter;
+        return d.compareTo(pingInterval) > 0 ? pingInterval : d;
+    }
+
     /** @throws IllegalArgumentException unless {@code name} is an iSCSI name (RFC 7143 4.2.7) */
     public static void checkIscsiName(String name) {
         if (name == null || name.length() > 223 || !ISCSI_NAME.matcher(name).matches()) {

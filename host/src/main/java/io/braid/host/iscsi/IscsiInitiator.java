@@ -51,14 +51,25 @@ public final class IscsiInitiator implements AutoCloseable {
     private final long isidBase;
     private final AtomicInteger qualifier = new AtomicInteger();
     private final Set<IscsiSession> sessions = ConcurrentHashMap.newKeySet();
+    /** Whether {@link #group} is this initiator's own (stopped on close) or shared with others. */
+    private final boolean ownGroup;
     private volatile boolean closed;
 
     public IscsiInitiator(InitiatorConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * An initiator whose sessions run on {@code shared} (epoll loops when epoll is available, NIO
+     * loops otherwise), which the caller stops after closing it; null for its own loops.
+     */
+    public IscsiInitiator(InitiatorConfig config, EventLoopGroup shared) {
         this.config = config;
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-        this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(),
+        this.ownGroup = shared == null;
+        this.group = shared != null ? shared : new MultiThreadIoEventLoopGroup(config.ioThreads(),
                 new DefaultThreadFactory("iscsi-initiator", true), io);
         // T = 10b (random), A = 0, B and C random: bits 40..47 = 0x80, 16..39 random.
         this.isidBase = 0x80L << 40 | (new SecureRandom().nextInt(1 << 24) & 0xFFFFFFL) << 16;
@@ -150,7 +161,9 @@ public final class IscsiInitiator implements AutoCloseable {
         for (var executor : group) {
             if (executor.inEventLoop()) {
                 // Called on a session's thread: waiting here would wait for this very thread.
-                group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+                if (ownGroup) {
+                    group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+                }
                 return;
             }
         }
@@ -163,6 +176,8 @@ public final class IscsiInitiator implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             log.warn("initiator {}: not every session logged out within {} ms", config.initiatorName(), bound.toMillis());
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (ownGroup) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
     }
 }

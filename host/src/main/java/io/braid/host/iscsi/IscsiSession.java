@@ -77,7 +77,8 @@ import java.util.concurrent.TimeoutException;
  * escalated to LOGICAL UNIT RESET, then to dropping the connection.
  *
  * <p><b>Path health.</b> After {@link InitiatorConfig#pingInterval()} without any PDU from the
- * target the session sends a NOP-Out ping; an answer missing after
+ * target the session sends a NOP-Out ping, and already after {@link InitiatorConfig#busyPingDelay()}
+ * when commands are outstanding (a busy path that goes quiet is suspect: its I/O is stuck); an answer missing after
  * {@link InitiatorConfig#pingTimeout()} drops the connection ({@link FailureKind#PING_TIMEOUT}).
  * The target's own NOP-In pings are answered. A target's Asynchronous Message asking for logout
  * (event 1) drains the session, logs out and reconnects; events 2 and 3 (connection or session
@@ -145,7 +146,16 @@ public final class IscsiSession implements AutoCloseable {
     private int pingItt = RESERVED;
     private long pingSentNanos;
     private long lastReceiveNanos;
+    /** When the session last went from no command sent to one (the busy quiet counts from here). */
+    private long busySinceNanos;
+    private long pingDueNanos;
     private ScheduledFuture<?> pingTimer;
+    /** A flush is queued behind the tasks now in the loop's queue (one flush for a burst of submits). */
+    private boolean flushQueued;
+    private final Runnable queuedFlush = () -> {
+        flushQueued = false;
+        flush();
+    };
     private ScheduledFuture<?> loginTimer;
     private ScheduledFuture<?> reconnectTimer;
     private ScheduledFuture<?> logoutTimer;
@@ -666,7 +676,7 @@ public final class IscsiSession implements AutoCloseable {
         outstanding = tasks.size() + waiting.size() + 1;
         if (waiting.isEmpty() && windowOpen()) {
             send(t);
-            flush();
+            flushSoon();
         } else {
             waiting.add(t);
         }
@@ -703,7 +713,11 @@ public final class IscsiSession implements AutoCloseable {
         cmdSn++;
         t.lunField = SamLun.encode(r.lun());
         t.sent = true;
+        boolean wasIdle = tasks.isEmpty();
         tasks.put(t.itt, t);
+        if (wasIdle) {
+            becameBusy(System.nanoTime());
+        }
         boolean write = r.direction() == ScsiRequest.Direction.WRITE && r.transferLength() > 0;
         int immediate = 0;
         int unsolicited = 0;
@@ -1057,13 +1071,37 @@ public final class IscsiSession implements AutoCloseable {
         if (interval == 0 || conn == null) {
             return;
         }
-        long due = pingItt != RESERVED ? pingSentNanos + config.pingTimeout().toNanos() : lastReceiveNanos + interval;
+        long due = pingItt != RESERVED ? pingSentNanos + config.pingTimeout().toNanos() : quietSince() + quietLimit();
+        pingDueNanos = due;
         pingTimer = loop.schedule(this::pingTick, Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
+    /** Since when nothing has arrived that shows the path works for the commands in it. */
+    private long quietSince() {
+        return tasks.isEmpty() ? lastReceiveNanos : Math.max(lastReceiveNanos, busySinceNanos);
+    }
+
+    /** The quiet allowed before a ping: shorter while commands wait for the target. */
+    private long quietLimit() {
+        return tasks.isEmpty() ? config.pingInterval().toNanos() : config.busyPingDelay().toNanos();
+    }
+
     /**
-     * Path check: a NOP-Out ping once nothing has arrived for the ping interval; the connection
-     * is dropped when its NOP-In answer is missing after the ping timeout (RFC 7143 11.18).
+     * A command was sent into an idle session: the ping is now due after the busy delay, not the
+     * idle interval, so that a silent path holding I/O is found out early.
+     */
+    private void becameBusy(long now) {
+        busySinceNanos = now;
+        if (pingItt == RESERVED && config.pingInterval().toNanos() > 0 && conn != null
+                && (pingTimer == null || pingDueNanos - (now + config.busyPingDelay().toNanos()) > 0)) {
+            armPing();
+        }
+    }
+
+    /**
+     * Path check: a NOP-Out ping once nothing has arrived for the ping interval (the busy delay
+     * with commands outstanding); the connection is dropped when its NOP-In answer is missing
+     * after the ping timeout (RFC 7143 11.18).
      */
     private void pingTick() {
         pingTimer = null;
@@ -1077,7 +1115,7 @@ public final class IscsiSession implements AutoCloseable {
                         + config.pingTimeout().toMillis() + " ms of the NOP-Out");
                 return;
             }
-        } else if (now - lastReceiveNanos >= config.pingInterval().toNanos()) {
+        } else if (now - quietSince() >= quietLimit()) {
             pingItt = allocateItt();
             pingSentNanos = now;
             write(new NopOut(true, 0, pingItt, RESERVED, cmdSn, expStatSn, Unpooled.EMPTY_BUFFER));
@@ -1326,6 +1364,23 @@ public final class IscsiSession implements AutoCloseable {
             return;
         }
         c.channel.write(pdu, c.channel.voidPromise());
+    }
+
+    /**
+     * Flushes after the tasks already in the loop's queue: the commands of a burst of submits
+     * (one per NBD request, say) leave in one write instead of one system call each.
+     */
+    private void flushSoon() {
+        if (flushQueued) {
+            return;
+        }
+        flushQueued = true;
+        try {
+            loop.execute(queuedFlush);
+        } catch (RejectedExecutionException e) {
+            flushQueued = false;
+            flush();
+        }
     }
 
     private void flush() {

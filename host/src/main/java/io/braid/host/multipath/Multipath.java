@@ -424,6 +424,7 @@ public final class Multipath implements AutoCloseable {
         for (MultipathDevice d : devices.values()) {
             try {
                 d.checkFailedPaths();
+                d.checkIdle();
                 d.recheckFences();
             } catch (RuntimeException e) {
                 log.warn("multipath {}: checker failed: {}", d.name(), e.toString(), e);

@@ -66,7 +66,8 @@ public final class MultipathDevice implements ExportedDevice {
     private final MultipathConfig config;
     private final String id;
     private final String name;
-    private final long size;
+    /** Bytes; grows when the unit is resized on the node (see {@link CapacityRefresh}). */
+    private volatile long size;
     private final int blockSize;
     private final DeviceLimits limits;
     private volatile DevicePolicy policy;
@@ -74,6 +75,11 @@ public final class MultipathDevice implements ExportedDevice {
     private final ByteBuf zeroBlock;
     private volatile Device device;
     private volatile boolean writeSameWorks = true;
+    private final CapacityRefresh capacityRefresh = new CapacityRefresh(this);
+    private final StandbyActivation standbyActivation = new StandbyActivation(this);
+    /** Requests completed at the checker's last idle probe; a device without new ones is probed. */
+    private long iosAtLastIdleCheck = -1;
+    private int idleCheckTurn;
 
     private final Object lock = new Object();
     // Guarded by lock.
@@ -677,6 +683,9 @@ public final class MultipathDevice implements ExportedDevice {
         if (!(o instanceof ScsiOutcome.TransportFailure)) {
             p.sample(nanos);
         }
+        if (CapacityRefresh.capacityChanged(o)) {
+            capacityRefresh.request(p.session, p.id.lun());
+        }
         ErrorDecision d;
         if (o instanceof ScsiOutcome.Good g) {
             d = good(c, g);
@@ -838,6 +847,7 @@ public final class MultipathDevice implements ExportedDevice {
             log.warn("multipath {}: no usable path; I/O waits up to {} ms", name, config.noPathTimeout().toMillis());
             driver.emit(MultipathEvent.Type.NO_PATH, id, null, "no usable path" + (last == null ? "" : ": " + last));
             driver.schedule(config.noPathTimeout(), this::expireNoPath);
+            activateStandby();
         });
     }
 
@@ -918,12 +928,47 @@ public final class MultipathDevice implements ExportedDevice {
         recheckFences();
     }
 
+    /**
+     * Without a usable path, asks the unit to activate a standby (or unavailable) target port
+     * group one of the paths leads to ({@link StandbyActivation}). Off the caller's thread.
+     */
+    private void activateStandby() {
+        List<PathEntry> ps;
+        synchronized (lock) {
+            if (noPathSince < 0 || closedReason != null) {
+                return;
+            }
+            ps = paths;
+        }
+        if (ps.stream().anyMatch(StandbyActivation::activatable)) {
+            driver.execute(() -> standbyActivation.maybeActivate(ps));
+        }
+    }
+
+    /** The unit took SET TARGET PORT GROUPS for {@code group}: its paths are probed now. */
+    void groupActivated(int group, PathEntry via) {
+        List<PathEntry> ps;
+        synchronized (lock) {
+            ps = paths;
+        }
+        log.info("multipath {}: target port group {} is active/optimized at our request", name, group);
+        driver.emit(MultipathEvent.Type.GROUP_ACTIVATED, id, via.id, "SET TARGET PORT GROUPS: group " + group
+                + " active/optimized");
+        driver.requestRescan();
+        for (PathEntry p : ps) {
+            if (p.targetPortGroup() == group) {
+                check(p);
+            }
+        }
+    }
+
     /** Probes every FAILED path whose session is logged in with TEST UNIT READY. */
     void checkFailedPaths() {
         List<PathEntry> ps;
         synchronized (lock) {
             ps = paths;
         }
+        activateStandby(); // again, if the last attempt did not bring a path back
         for (PathEntry p : ps) {
             if (p.state() == MultipathPathState.FAILED) {
                 check(p);
@@ -959,10 +1004,90 @@ public final class MultipathDevice implements ExportedDevice {
                 if (c.sense().asc() == 0x2A || c.sense().asc() == 0x3F) {
                     driver.requestRescan(); // ALUA states, LUNs or capacity changed
                 }
+                if (CapacityRefresh.capacityChanged(c.sense())) {
+                    capacityRefresh.request(p.session, p.id.lun());
+                }
                 return testUnitReady(p, attentions + 1);
             }
             return CompletableFuture.completedFuture(o);
         });
+    }
+
+    /**
+     * The checker's probe of an idle device: when no request completed since the last tick, one
+     * TEST UNIT READY through the next usable path in turn. A unit attention waiting there (such
+     * as CAPACITY DATA HAS CHANGED after a resize on the node) is seen without any I/O; the
+     * probe's outcome does not judge the path (the ping does).
+     */
+    void checkIdle() {
+        long now = ios.sum();
+        PathEntry pick = null;
+        synchronized (lock) {
+            boolean idle = now == iosAtLastIdleCheck;
+            iosAtLastIdleCheck = now;
+            if (!idle || closedReason != null) {
+                return;
+            }
+            List<PathEntry> usable = paths.stream().filter(x -> x.usable() && x.session.isLoggedIn()).toList();
+            if (usable.isEmpty()) {
+                return;
+            }
+            pick = usable.get(Math.floorMod(idleCheckTurn++, usable.size()));
+        }
+        PathEntry p = pick;
+        if (!p.checking.compareAndSet(false, true)) {
+            return;
+        }
+        testUnitReady(p, 0).whenComplete((o, e) -> {
+            p.checking.set(false);
+            if (o != null) {
+                o.release();
+            }
+        });
+    }
+
+    /** READ CAPACITY (16) through a usable path now; completes with the size in bytes afterwards. */
+    public CompletableFuture<Long> refreshCapacity() {
+        PathEntry p;
+        synchronized (lock) {
+            List<PathEntry> c = candidates(null);
+            p = c.isEmpty() ? null : c.get(0);
+        }
+        if (p == null) {
+            return CompletableFuture.failedFuture(noPathError());
+        }
+        return CapacityRefresh.read(p.session, p.id.lun(), 0).thenApply(c -> {
+            capacityRead(c);
+            return size;
+        });
+    }
+
+    /** A READ CAPACITY (16) answer: the new size, when it changed. */
+    void capacityRead(io.braid.host.scsi.Capacity c) {
+        if (c.blockSize() != blockSize) {
+            log.warn("multipath {}: the unit now reports {}-byte blocks instead of {}; size kept at {} bytes"
+                    + " (a block size change needs the agent restarted)", name, c.blockSize(), blockSize, size);
+            return;
+        }
+        resized(c.bytes(), "READ CAPACITY (16)");
+    }
+
+    void capacityReadFailed(Throwable e) {
+        log.warn("multipath {}: capacity changed, but it could not be read again: {}", name, e.getMessage());
+    }
+
+    private void resized(long bytes, String source) {
+        long old;
+        synchronized (lock) {
+            old = size;
+            if (bytes == old || bytes <= 0) {
+                return;
+            }
+            size = bytes;
+        }
+        log.info("multipath {}: capacity changed from {} to {} bytes ({}); new NBD connections see the new size",
+                name, old, bytes, source);
+        driver.emit(MultipathEvent.Type.DEVICE_RESIZED, id, null, "capacity " + old + " -> " + bytes + " bytes");
     }
 
     /**
@@ -971,6 +1096,10 @@ public final class MultipathDevice implements ExportedDevice {
      */
     void update(Device d, Multipath.SessionLookup sessions) {
         device = d;
+        if (d.blockSize() == blockSize && d.capacityBytes() > size) {
+            // Only growth: one nexus's snapshot may predate the resize that another already read.
+            resized(d.capacityBytes(), "discovery");
+        }
         List<Runnable> after = new ArrayList<>();
         List<PathEntry> connectedFailed = new ArrayList<>();
         List<Command> resume = List.of();

@@ -37,7 +37,11 @@ public record MultipathEvent(long sequence, Instant time, Type type, String devi
         /** A module (or loading it) failed; the message says why. */
         MODULE_ERROR,
         /** A module switched a device deliberately to another path. */
-        PATH_SWITCHED;
+        PATH_SWITCHED,
+        /** The unit's capacity changed (CAPACITY DATA HAS CHANGED, READ CAPACITY read again). */
+        DEVICE_RESIZED,
+        /** No usable path was left: a standby target port group was made active (SET TARGET PORT GROUPS). */
+        GROUP_ACTIVATED;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

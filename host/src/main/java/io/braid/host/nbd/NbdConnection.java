@@ -99,12 +99,19 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
     private int options;
     /** Written on the event loop, read by the server when an export is removed. */
     private volatile ExportedDevice device;
+    /** The size announced to this client; fixed for the connection (proto.md has no resize). */
+    private long exportSize;
     private int transmissionFlags;
     private int inFlight;
     private long inFlightBytes;
     /** The server is shutting down or the export was removed: new requests get NBD_ESHUTDOWN. */
     private boolean shuttingDown;
     private ScheduledFuture<?> handshakeTimer;
+    private boolean flushQueued;
+    private final Runnable queuedFlush = () -> {
+        flushQueued = false;
+        ctx.flush();
+    };
 
     NbdConnection(Exports exports, NbdServerConfig config) {
         this.exports = exports;
@@ -339,8 +346,9 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
             close("unknown export");
             return;
         }
-        startTransmission(d);
-        send(new NbdServerMessage.ExportNameReply(d.size(), transmissionFlags, !clientNoZeroes));
+        long size = d.size();
+        startTransmission(d, size);
+        send(new NbdServerMessage.ExportNameReply(size, transmissionFlags, !clientNoZeroes));
     }
 
     private void list(int code, ByteBuf data) {
@@ -397,7 +405,8 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         int flags = flagsFor(d);
-        send(NbdServerMessage.OptionReply.infoExport(code, d.size(), flags));
+        long size = d.size();
+        send(NbdServerMessage.OptionReply.infoExport(code, size, flags));
         // Sent whether asked or not: clients that did not ask ignore it, and the constraints hold.
         send(NbdServerMessage.OptionReply.infoBlockSize(code, d.blockSize(),
                 Math.max(d.preferredBlockSize(), d.blockSize()), maxBlock(d)));
@@ -409,17 +418,23 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
         }
         send(NbdServerMessage.OptionReply.ack(code));
         if (option == NbdOption.GO) {
-            startTransmission(d);
+            startTransmission(d, size);
         }
     }
 
-    private void startTransmission(ExportedDevice d) {
+    /**
+     * Enters transmission with the size the client was told. NBD has no way to change an export's
+     * size within a connection (proto.md), so a device that grows later is seen by new
+     * connections only; this one keeps checking requests against the size it announced.
+     */
+    private void startTransmission(ExportedDevice d, long size) {
         device = d;
+        exportSize = size;
         transmissionFlags = flagsFor(d);
         cancelHandshakeTimer();
         decoder.enterTransmission();
         moveTo(Phase.TRANSMISSION);
-        log.info("NBD client {} opened export {} ({} bytes, {}{})", peer, d.name(), d.size(),
+        log.info("NBD client {} opened export {} ({} bytes, {}{})", peer, d.name(), size,
                 TransmissionFlag.fromBits(transmissionFlags), structuredReplies ? ", structured replies" : "");
     }
 
@@ -576,7 +591,7 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
             default -> {
             }
         }
-        long size = device.size();
+        long size = exportSize;
         if (r.offset() < 0 || r.offset() > size || r.length() > size - r.offset()) {
             // proto.md "Error values": ENOSPC for writing beyond the end, EINVAL for reading.
             NbdError e = cmd == NbdCommand.WRITE || cmd == NbdCommand.WRITE_ZEROES ? NbdError.ENOSPC : NbdError.EINVAL;
@@ -693,9 +708,26 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
             log.warn("NBD client {}: {} ({})", peer, message, e);
             reply(r.handle(), r.command() == NbdCommand.READ, e, message);
         }
-        ctx.flush();
+        flushSoon();
         drainWaiting();
         closeIfDrained();
+    }
+
+    /**
+     * Flushes after the completions already queued on this loop: replies that complete together
+     * leave in one write rather than one system call each.
+     */
+    private void flushSoon() {
+        if (flushQueued) {
+            return;
+        }
+        flushQueued = true;
+        try {
+            ctx.executor().execute(queuedFlush);
+        } catch (RejectedExecutionException e) {
+            flushQueued = false;
+            ctx.flush();
+        }
     }
 
     private void drainWaiting() {

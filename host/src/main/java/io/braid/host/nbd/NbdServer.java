@@ -76,18 +76,35 @@ public final class NbdServer implements AutoCloseable {
     };
 
     private EventLoopGroup group;
+    /** Loops shared with others (the agent's sessions), or null: the server runs its own. */
+    private final EventLoopGroup shared;
     private final List<Channel> listeners = new ArrayList<>();
     private UnixSocketFile socketFile;
     private InetSocketAddress tcpAddress;
     private boolean closed;
 
     public NbdServer(NbdServerConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * A server whose connections run on {@code shared} (epoll loops when epoll is available, NIO
+     * loops otherwise), which the caller stops after closing the server; null for its own
+     * {@link NbdServerConfig#ioThreads()} loops.
+     */
+    public NbdServer(NbdServerConfig config, EventLoopGroup shared) {
         this.config = config;
+        this.shared = shared;
     }
 
     /** A started server with {@code config}. */
     public static NbdServer start(NbdServerConfig config) throws IOException {
-        NbdServer server = new NbdServer(config);
+        return start(config, null);
+    }
+
+    /** A started server with {@code config} on {@code shared} loops (see the constructor). */
+    public static NbdServer start(NbdServerConfig config, EventLoopGroup shared) throws IOException {
+        NbdServer server = new NbdServer(config, shared);
         server.start();
         return server;
     }
@@ -106,7 +123,8 @@ public final class NbdServer implements AutoCloseable {
         }
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        group = new MultiThreadIoEventLoopGroup(config.effectiveIoThreads(), new DefaultThreadFactory("nbd-io"), io);
+        group = shared != null ? shared
+                : new MultiThreadIoEventLoopGroup(config.effectiveIoThreads(), new DefaultThreadFactory("nbd-io"), io);
         try {
             if (config.unixSocket() != null) {
                 Class<? extends ServerChannel> type =
@@ -276,7 +294,7 @@ public final class NbdServer implements AutoCloseable {
                 c.channel().close().awaitUninterruptibly(1, TimeUnit.SECONDS);
             }
         }
-        if (group != null) {
+        if (group != null && shared == null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         synchronized (this) {

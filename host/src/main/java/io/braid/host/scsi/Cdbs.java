@@ -98,6 +98,32 @@ public final class Cdbs {
         return c;
     }
 
+    /**
+     * SET TARGET PORT GROUPS (SPC-5 "SET TARGET PORT GROUPS command"): MAINTENANCE OUT (A4h) with
+     * service action 0Ah, bytes 6-9 PARAMETER LIST LENGTH.
+     */
+    public static byte[] setTargetPortGroups(int parameterListLength) {
+        checkRange("parameter list length", parameterListLength, 0, Integer.MAX_VALUE);
+        byte[] c = new byte[12];
+        c[0] = (byte) 0xA4;
+        c[1] = 0x0A;
+        put32(c, 6, parameterListLength);
+        return c;
+    }
+
+    /**
+     * The SET TARGET PORT GROUPS parameter list for one group: 4 reserved bytes, then one
+     * descriptor (ASYMMETRIC ACCESS STATE in byte 0 bits 3-0, TARGET PORT GROUP in bytes 2-3).
+     */
+    public static byte[] setTargetPortGroupsParameters(int group, AluaState state) {
+        checkRange("target port group", group, 0, 0xFFFF);
+        byte[] p = new byte[8];
+        p[4] = (byte) state.wire();
+        p[6] = (byte) (group >>> 8);
+        p[7] = (byte) group;
+        return p;
+    }
+
     /** READ (16) (SBC-4): bytes 2-9 LOGICAL BLOCK ADDRESS, 10-13 TRANSFER LENGTH in blocks. */
     public static byte[] read16(long lba, int blocks) {
         checkBlocks(blocks);

@@ -143,6 +143,42 @@ class PathFaultTest {
     }
 
     @Test
+    void busySilentPathIsPingedBeforeTheIdleInterval() throws Exception {
+        // A long idle interval (2 s) and a short timeout (400 ms): the busy delay is 100 ms.
+        InitiatorConfig config = fast().withPing(Duration.ofSeconds(2), Duration.ofMillis(400));
+        assertThat(config.busyPingDelay()).isEqualTo(Duration.ofMillis(100));
+        IscsiSession s = open(config);
+        proxy.silence(true);
+        long cut = System.nanoTime();
+        CompletableFuture<ScsiOutcome> stuck = s.submit(ScsiRequest.read(0, Cdbs.read16(0, 8), 4096));
+        ScsiOutcome o = stuck.get(10, TimeUnit.SECONDS);
+        long detectedMillis = (System.nanoTime() - cut) / 1_000_000;
+        assertThat(o).isInstanceOfSatisfying(ScsiOutcome.TransportFailure.class,
+                t -> assertThat(t.kind()).isEqualTo(FailureKind.PING_TIMEOUT));
+        // Busy delay 100 ms + timeout 400 ms; waiting for the idle interval would take >= 2.4 s.
+        assertThat(detectedMillis).isLessThan(2000);
+        proxy.silence(false);
+        await().atMost(Duration.ofSeconds(10)).until(s::isLoggedIn);
+        verifyIo(s, 13);
+    }
+
+    @Test
+    void busyHealthyPathIsNotDropped() throws Exception {
+        // Pings every 50 ms of quiet while busy must not hurt a path that answers them.
+        IscsiSession s = open(fast().withPing(Duration.ofMillis(200), Duration.ofMillis(200)));
+        for (int round = 0; round < 5; round++) {
+            for (CompletableFuture<ScsiOutcome> f : load(s, 32)) {
+                ScsiOutcome o = f.get(10, TimeUnit.SECONDS);
+                assertThat(o.isGood()).as("%s", o).isTrue();
+                o.release();
+            }
+            Thread.sleep(120);
+        }
+        assertThat(s.stats().logins()).isEqualTo(1);
+        assertThat(transitions).noneMatch(t -> t.startsWith("RECOVERY"));
+    }
+
+    @Test
     void portalDownAndUp() throws Exception {
         IscsiSession s = open(fast());
         int before = proxy.accepted();
@@ -160,7 +196,9 @@ class PathFaultTest {
 
     @Test
     void lostResponseTimesOutAndIsAborted() throws Exception {
-        IscsiSession s = open(fast());
+        // A ping timeout longer than the command timeout: the busy path's ping (sent 50 ms into
+        // the wait) must not race the abort on a loaded machine; this test is about the abort.
+        IscsiSession s = open(fast().withPing(Duration.ofMillis(200), Duration.ofSeconds(3)));
         // The target completes the command, but its SCSI Response never arrives.
         proxy.dropNextFromTarget(bhs -> (bhs[0] & 0x3f) == 0x21);
         ScsiOutcome o = await(s.submit(ScsiRequest.noData(0, Cdbs.testUnitReady()).withTimeout(Duration.ofMillis(500))));
