@@ -4,10 +4,7 @@ import io.braid.host.api.HostControlApi;
 import io.braid.host.module.ModuleInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -32,11 +29,8 @@ final class HostModuleCommand {
         @Parameters(paramLabel = "PATH.jar", description = "The module jar (on the agent's machine).")
         Path jar;
 
-        @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", description = "text (default) or json.")
-        OutputFormat output;
-
-        @Spec
-        CommandSpec spec;
+        @Mixin
+        OutputOptions output;
 
         @Override
         public Integer call() throws Exception {
@@ -45,14 +39,8 @@ final class HostModuleCommand {
                 throw new IllegalArgumentException(abs + " is not a file");
             }
             ModuleInfo m = instance.client().loadModule(abs.toString());
-            PrintWriter out = spec.commandLine().getOut();
-            if (output == OutputFormat.json) {
-                out.println(HostControlApi.JSON.writeValueAsString(m));
-            } else {
-                out.println("loaded " + m.name() + " " + m.version() + " (" + m.devices() + " device(s))");
-            }
-            out.flush();
-            return ExitCodes.OK;
+            return output.print(HostControlApi.JSON, m, (out, unused) ->
+                    out.println("loaded " + m.name() + " " + m.version() + " (" + m.devices() + " device(s))"));
         }
     }
 
@@ -66,23 +54,14 @@ final class HostModuleCommand {
         @Parameters(paramLabel = "NAME", description = "The module's name (see braid host module list).")
         String name;
 
-        @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", description = "text (default) or json.")
-        OutputFormat output;
-
-        @Spec
-        CommandSpec spec;
+        @Mixin
+        OutputOptions output;
 
         @Override
         public Integer call() throws Exception {
             ModuleInfo m = instance.client().unloadModule(name);
-            PrintWriter out = spec.commandLine().getOut();
-            if (output == OutputFormat.json) {
-                out.println(HostControlApi.JSON.writeValueAsString(m));
-            } else {
-                out.println("unloaded " + m.name() + " " + m.version() + " (" + m.state() + ")");
-            }
-            out.flush();
-            return ExitCodes.OK;
+            return output.print(HostControlApi.JSON, m, (out, unused) ->
+                    out.println("unloaded " + m.name() + " " + m.version() + " (" + m.state() + ")"));
         }
     }
 
@@ -95,23 +74,13 @@ final class HostModuleCommand {
         @Mixin
         HostInstanceOptions instance;
 
-        @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", description = "text (default) or json.")
-        OutputFormat output;
-
-        @Spec
-        CommandSpec spec;
+        @Mixin
+        OutputOptions output;
 
         @Override
         public Integer call() throws Exception {
             List<ModuleInfo> modules = instance.client().modules();
-            PrintWriter out = spec.commandLine().getOut();
-            if (output == OutputFormat.json) {
-                out.println(HostControlApi.JSON.writeValueAsString(modules));
-            } else {
-                table(out, modules);
-            }
-            out.flush();
-            return ExitCodes.OK;
+            return output.print(HostControlApi.JSON, modules, HostModuleCommand::table);
         }
     }
 
