@@ -78,11 +78,15 @@ class InquiryTest {
         return m.group(1);
     }
 
-    /** The NAA designator of the logical unit (association 0) from VPD 0x83 (decimal 131). */
+    /**
+     * The logical unit's NAA identifier from VPD 0x83 (decimal 131), in its SCSI name string form
+     * ({@code naa.<hex>}): iscsi-inq prints the binary NAA designator raw, and a random identifier
+     * may hold a newline byte.
+     */
     private static String naa(TestNode node, int lun) {
         ToolResult r = Tools.ok(TIMEOUT, "iscsi-inq", "-e", "1", "-c", "131", node.url(lun));
         Matcher m = Pattern.compile(
-                "Association:\\(0\\)[^\\n]*\\nDesignator Type:\\(3\\) NAA\\s*\\nDesignator:\\[(.+)]")
+                "Association:\\(0\\)[^\\n]*\\nDesignator Type:\\(8\\) SCSI_NAME_STRING\\s*\\nDesignator:\\[(naa\\.[0-9A-F]{16,32})]")
                 .matcher(r.stdout());
         assertThat(m.find()).as("an NAA designator in\n" + r.describe()).isTrue();
         return m.group(1);
