@@ -169,7 +169,7 @@ final class ModulePolicy implements PathSelector, ErrorAnalyzer, FailureScope, I
             PathInfo at = SpiViews.info(path);
             try {
                 Verdict v = module.decide("analyze", () -> a.analyze(req, error, at));
-                ErrorDecision d = decision(io, v);
+                ErrorDecision d = decision(io, v, outcome, path);
                 if (d != null) {
                     return d;
                 }
@@ -181,7 +181,7 @@ final class ModulePolicy implements PathSelector, ErrorAnalyzer, FailureScope, I
     }
 
     /** The module's verdict as the driver's decision; null for the built-in analysis. */
-    private ErrorDecision decision(IoInfo io, Verdict v) {
+    private ErrorDecision decision(IoInfo io, Verdict v, ScsiOutcome outcome, PathView path) {
         if (v == null) {
             module.errors.increment();
             module.fault("analyze returned null");
@@ -195,9 +195,23 @@ final class ModulePolicy implements PathSelector, ErrorAnalyzer, FailureScope, I
             case RETRY_SAME_PATH -> new ErrorDecision.RetrySamePath(v.delay(), module.name + ": " + v.reason(), false);
             case RETRY_OTHER_PATH -> new ErrorDecision.RetryOtherPath(v.delay(), module.name + ": " + v.reason());
             case FAIL_IO -> new ErrorDecision.FailIo(new IOException(io + ": " + module.name + ": " + v.reason()));
-            // The reservation keeper is wired to ReservationHandling by the agent; the I/O itself fails.
-            case RESERVATION_ACTION -> new ErrorDecision.FailIo(new IOException(io + ": reservation action ("
-                    + module.name + ": " + v.reason() + ")"));
+            // The driver asks the host's reservation keeper to restore what the path lost, then retries once.
+            case RESERVATION_ACTION -> new ErrorDecision.ReservationAction(module.name + ": " + v.reason(),
+                    conflict(io, v, outcome, path));
+        };
+    }
+
+    /**
+     * The error of a reservation action that restores nothing: the built-in analysis's own for
+     * the outcome when it fails the I/O (a RESERVATION CONFLICT keeps its SCSI status), else one
+     * naming the module's reason.
+     */
+    private IOException conflict(IoInfo io, Verdict v, ScsiOutcome outcome, PathView path) {
+        ErrorDecision builtIn = fallback.analyzer().analyze(io, outcome, path);
+        return switch (builtIn) {
+            case ErrorDecision.ReservationAction r -> r.conflict();
+            case ErrorDecision.FailIo f -> f.error();
+            default -> new IOException(io + ": reservation action (" + module.name + ": " + v.reason() + ")");
         };
     }
 

@@ -4,7 +4,8 @@ import io.braid.host.iscsi.ScsiOutcome;
 
 /**
  * Turns a command's outcome into what the driver does next (the "error analysis" hook of a
- * device policy): retry on the same path, retry elsewhere, fail the path, or fail the I/O.
+ * device policy): retry on the same path, retry elsewhere, fail the path, fail the I/O, or let the
+ * host's reservation keeper restore a registration and retry once.
  * Never called for status GOOD.
  *
  * <p><b>Threads.</b> Called on the event loop of the session the outcome arrived on: return at

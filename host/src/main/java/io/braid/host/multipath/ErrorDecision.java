@@ -46,6 +46,22 @@ public sealed interface ErrorDecision {
     }
 
     /**
+     * Ask the device's {@link ReservationRecovery} to bring this host's persistent reservation
+     * registration (and a single-holder reservation lost with a failed path) back for the path the
+     * command used, then send the command once more (SPC-5 "Persistent reservations"). When the
+     * agent keeps nothing of this host's on the device, the recovery finds nothing to restore or
+     * does not finish in time, or the command was retried this way once already, the I/O fails
+     * with {@code conflict}, as a target-class error.
+     *
+     * @param conflict the error the I/O fails with when nothing is restored
+     */
+    record ReservationAction(String reason, IOException conflict) implements ErrorDecision {
+        public ReservationAction {
+            Objects.requireNonNull(conflict, "conflict");
+        }
+    }
+
+    /**
      * A target-class error: the I/O fails with {@code error} and is not retried elsewhere.
      * {@code error} follows the {@link io.braid.host.ExportedDevice} error contract.
      */

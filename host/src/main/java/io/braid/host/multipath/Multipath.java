@@ -67,6 +67,7 @@ public final class Multipath implements AutoCloseable {
     private final Listener listener = new Listener();
     private volatile PolicyResolver resolver = PolicyResolver.BUILT_IN;
     private volatile boolean closed;
+    private volatile ReservationRecovery reservationRecovery;
 
     /** Finds the live session of a path. */
     @FunctionalInterface
@@ -139,6 +140,16 @@ public final class Multipath implements AutoCloseable {
             return Optional.of(d);
         }
         return devices.values().stream().filter(x -> x.name().equals(idOrName)).findFirst();
+    }
+
+    /** Sets who restores this host's reservations on RESERVATION CONFLICT; null: nobody, the I/O fails. */
+    public void reservationRecovery(ReservationRecovery r) {
+        reservationRecovery = r;
+    }
+
+    /** The recovery set by {@link #reservationRecovery(ReservationRecovery)}, or null. */
+    public ReservationRecovery reservationRecovery() {
+        return reservationRecovery;
     }
 
     public void addListener(MultipathListener l) {

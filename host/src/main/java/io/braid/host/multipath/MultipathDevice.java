@@ -466,6 +466,8 @@ public final class MultipathDevice implements ExportedDevice {
         int attempts;
         int sameRetries;
         int otherRetries;
+        /** Whether a {@link ErrorDecision.ReservationAction} retried it already (once only). */
+        boolean reservationRetried;
         PathEntry avoid;
         String lastError;
 
@@ -715,6 +717,7 @@ public final class MultipathDevice implements ExportedDevice {
         switch (d) {
             case ErrorDecision.Complete x -> c.finish(null);
             case ErrorDecision.FailIo f -> c.finish(f.error());
+            case ErrorDecision.ReservationAction r -> reservationAction(c, p, r);
             case ErrorDecision.RetrySamePath r -> {
                 retries.increment();
                 if (r.rescan()) {
@@ -751,6 +754,53 @@ public final class MultipathDevice implements ExportedDevice {
             }
         }
     }
+
+    /**
+     * Asks the host's reservation keeper to restore what this host lost on the path (SPC-5
+     * "Persistent reservations"), then sends {@code c} once more; the conflict goes to the caller
+     * when nothing of this host's is kept, nothing was restored, the keeper took longer than
+     * {@link #RESERVATION_RECOVERY_BOUND}, or {@code c} was retried this way already.
+     */
+    private void reservationAction(Command c, PathEntry p, ErrorDecision.ReservationAction r) {
+        ReservationRecovery recovery = driver.reservationRecovery();
+        if (c.reservationRetried || recovery == null || !keeps(recovery)) {
+            c.finish(r.conflict());
+            return;
+        }
+        c.reservationRetried = true;
+        c.lastError = r.reason();
+        CompletableFuture<Boolean> f;
+        try {
+            f = recovery.restore(this, p.id);
+        } catch (RuntimeException e) {
+            log.warn("multipath {}: reservation recovery failed: {}", name, e.toString());
+            c.finish(r.conflict());
+            return;
+        }
+        log.debug("multipath {}: {} met {}; restoring this host's reservation for {}", name, c.info, r.reason(), p.id);
+        f.completeOnTimeout(false, RESERVATION_RECOVERY_BOUND.toNanos(), TimeUnit.NANOSECONDS)
+                .whenComplete((restored, error) -> {
+                    if (Boolean.TRUE.equals(restored)) {
+                        retries.increment();
+                        // Off the keeper's thread; the no-path bound applies to the retry as to any command.
+                        driver.execute(() -> dispatch(c));
+                    } else {
+                        c.finish(r.conflict());
+                    }
+                });
+    }
+
+    private boolean keeps(ReservationRecovery recovery) {
+        try {
+            return recovery.keeps(this);
+        } catch (RuntimeException e) {
+            log.warn("multipath {}: reservation recovery failed: {}", name, e.toString());
+            return false;
+        }
+    }
+
+    /** How long a command waits for the keeper's restore before its conflict goes to the caller. */
+    static final Duration RESERVATION_RECOVERY_BOUND = Duration.ofSeconds(10);
 
     /** GOOD: for a read, its data into the caller's buffer. */
     private ErrorDecision good(Command c, ScsiOutcome.Good g) {

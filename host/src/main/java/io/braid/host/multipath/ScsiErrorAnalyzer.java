@@ -27,9 +27,13 @@ import java.time.Duration;
  *     ABORTED (another initiator's task management), a full session queue.</li>
  * <li><b>Target-class</b>, back to the caller: MEDIUM ERROR, ILLEGAL REQUEST, DATA PROTECT
  *     (write protect as {@link ReadOnlyDeviceException}, space allocation failed as
- *     {@link SpaceExhaustedException}), MISCOMPARE, RESERVATION CONFLICT, ACA ACTIVE, deferred
+ *     {@link SpaceExhaustedException}), MISCOMPARE, ACA ACTIVE, deferred
  *     errors, CHECK CONDITION without sense, a command the target rejected, and the other sense
  *     keys.</li>
+ * <li><b>Reservation action</b> ({@link ErrorDecision.ReservationAction}): RESERVATION CONFLICT.
+ *     When the host's reservation keeper holds a registration or reservation of this host on the
+ *     device, it restores what the path lost and the command goes once more; otherwise the
+ *     conflict is a target-class error, back to the caller.</li>
  * </ul>
  */
 public final class ScsiErrorAnalyzer implements ErrorAnalyzer {
@@ -74,7 +78,9 @@ public final class ScsiErrorAnalyzer implements ErrorAnalyzer {
             case BUSY, TASK_SET_FULL -> new ErrorDecision.RetryOtherPath(BUSY_DELAY, s.toString());
             case TASK_ABORTED -> new ErrorDecision.RetryOtherPath(Duration.ZERO, "TASK ABORTED by another initiator");
             case CONDITION_MET, GOOD -> new ErrorDecision.Complete();
-            case RESERVATION_CONFLICT -> fail(io, path, "RESERVATION CONFLICT", o.status(), null);
+            // The driver turns this into the conflict itself when the agent keeps nothing of this host's.
+            case RESERVATION_CONFLICT -> new ErrorDecision.ReservationAction("RESERVATION CONFLICT",
+                    new ScsiErrorException(message(io, path, "RESERVATION CONFLICT"), o.status(), null));
             case ACA_ACTIVE, CHECK_CONDITION -> fail(io, path, s.toString(), o.status(), null);
         };
     }

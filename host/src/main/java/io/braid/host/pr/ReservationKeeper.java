@@ -49,11 +49,11 @@ public final class ReservationKeeper {
     private final Duration bound;
     private final Supplier<ReservationStrategy> strategy;
 
-    // Guarded by this.
-    private long key;
+    // Guarded by this; key and preempted volatile for keeps(), which must not wait for the lock.
+    private volatile long key;
     private PrType type;
     private PathId holder;
-    private boolean preempted;
+    private volatile boolean preempted;
     private String lastError;
 
     /**
@@ -88,6 +88,14 @@ public final class ReservationKeeper {
     /** The path holding the reservation this keeper made, or null (none, or all registrants). */
     public synchronized PathId holder() {
         return holder;
+    }
+
+    /**
+     * Whether this keeper holds a registration of this host that no other host is known to have
+     * preempted. Never blocks (the driver asks on a session's event loop).
+     */
+    public boolean keeps() {
+        return key != 0 && !preempted;
     }
 
     private ReservationStrategy strategy() {
@@ -325,6 +333,68 @@ public final class ReservationKeeper {
         } catch (PrException e) {
             lastError = e.getMessage();
             log.warn("pr {}: the reservation held through {} could not move: {}", device.name(), path, e.getMessage());
+        }
+    }
+
+    /**
+     * A command through {@code path} met RESERVATION CONFLICT (or a policy module asked for a
+     * reservation action): brings back what this host lost there. Registers the key on the path
+     * again when READ FULL STATUS shows the path's I_T nexus without it while it is still
+     * registered through another; moves a Write Exclusive or Exclusive Access reservation of this
+     * host whose holder's path is no longer usable to a usable one, as {@link #pathFailed} does
+     * (a move under way finishes first: calls are serialised), or to {@code path} when that is the
+     * path the strategy now prefers (failback sent I/O there first). Does nothing when the key is
+     * registered nowhere any more (another host preempted it, or cleared): that is recorded, and
+     * later conflicts go to the caller at once.
+     *
+     * @return whether a command through {@code path} may now pass: something was restored, or this
+     *         host holds the single-holder reservation through {@code path}
+     */
+    public synchronized boolean restore(PathId path) {
+        if (key == 0 || preempted) {
+            return false;
+        }
+        try {
+            boolean restored = false;
+            if (isUsable(path)) {
+                PrCommands c = commands(path);
+                PrFullStatus full = c.readFullStatus();
+                if (full.registrations().stream().noneMatch(r -> r.key() == key)) {
+                    preempted = true;
+                    type = null;
+                    holder = null;
+                    lastError = "key " + PrCdbs.keyText(key) + " is no longer registered (preempted or cleared by"
+                            + " another initiator); not restoring it on " + path;
+                    log.warn("pr {}: {}", device.name(), lastError);
+                    return false;
+                }
+                long isid = sessions.apply(path).map(IscsiSession::isid).orElse(-1L);
+                boolean registered = full.registrations().stream()
+                        .anyMatch(r -> r.key() == key && r.isNexusOf(initiatorName, isid));
+                if (!registered && strategy().registerNewPaths()) {
+                    c.out(PrOutAction.REGISTER_AND_IGNORE_EXISTING_KEY, null, 0, key);
+                    restored = true;
+                    log.info("pr {}: key {} registered again on path {} after a reservation conflict", device.name(),
+                            PrCdbs.keyText(key), path);
+                }
+            }
+            if (type != null && !type.registrantsHaveAccess()) {
+                // As pathUp: a holder whose path is gone moves, as does one the strategy now prefers
+                // on this path (failback sent the I/O here before the path's event reached us).
+                boolean gone = holder == null || !isUsable(holder);
+                boolean wanted = !gone && !holder.equals(path) && isUsable(path)
+                        && strategy().reservePath(usable()).id().equals(path);
+                if ((gone || wanted) && strategy().reestablishAfterFailover(type)) {
+                    moveReservation(new ArrayList<>());
+                    restored = true;
+                }
+                return restored || path.equals(holder);
+            }
+            return restored;
+        } catch (PrException e) {
+            lastError = e.getMessage();
+            log.warn("pr {}: restoring after a reservation conflict on {}: {}", device.name(), path, e.getMessage());
+            return false;
         }
     }
 

@@ -119,7 +119,10 @@ class ScsiErrorAnalyzerTest {
         assertThat(failsIo(on(WRITE, check(0x7, 0x27, 0x07)))).isInstanceOf(SpaceExhaustedException.class)
                 .hasMessageContaining("space allocation failed");
         assertThat(failsIo(on(WRITE, check(0xB, 0x10, 0x01)))).hasMessageContaining("protection information");
-        IOException conflict = failsIo(on(WRITE, new ScsiOutcome.OtherStatus(0x18, ScsiOutcome.Residual.NONE)));
+        // A conflict is a reservation action; its error is what the caller gets when nothing is restored.
+        ErrorDecision action = on(WRITE, new ScsiOutcome.OtherStatus(0x18, ScsiOutcome.Residual.NONE));
+        assertThat(action).isInstanceOf(ErrorDecision.ReservationAction.class);
+        IOException conflict = ((ErrorDecision.ReservationAction) action).conflict();
         assertThat(conflict).isInstanceOf(ScsiErrorException.class).hasMessageStartingWith(
                 "WRITE of 8 blocks at LBA 2048 on v0: RESERVATION CONFLICT");
         assertThat(((ScsiErrorException) conflict).status()).isEqualTo(0x18);

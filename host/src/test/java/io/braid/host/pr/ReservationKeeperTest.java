@@ -18,6 +18,7 @@ import io.braid.host.multipath.MultipathConfig;
 import io.braid.host.multipath.MultipathDevice;
 import io.braid.host.multipath.MultipathPathState;
 import io.braid.host.multipath.PathSelectors;
+import io.braid.host.multipath.ScsiErrorException;
 import io.braid.host.scsi.Cdbs;
 import io.braid.host.scsi.ScsiStatus;
 import io.netty.buffer.Unpooled;
@@ -29,8 +30,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -274,5 +280,124 @@ class ReservationKeeperTest {
         }
         k.release();
         assertThat(otherWrite(other, lun).isGood()).isTrue();
+    }
+
+    /**
+     * Writers on their own blocks, each write waited for, until stopped or {@link #MAX_WRITES}
+     * or {@link #MAX_WRITE_TIME}: every error the caller sees is kept.
+     */
+    static final class Writers implements AutoCloseable {
+        static final long MAX_WRITES = 200_000;
+        static final Duration MAX_WRITE_TIME = Duration.ofSeconds(60);
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong writes = new AtomicLong();
+        final List<String> errors = Collections.synchronizedList(new ArrayList<>());
+        final List<Thread> threads = new ArrayList<>();
+
+        Writers(MultipathDevice d, int n) {
+            long deadline = System.nanoTime() + MAX_WRITE_TIME.toNanos();
+            for (int w = 0; w < n; w++) {
+                long base = w * 64 * 4096L;
+                threads.add(Thread.ofPlatform().daemon().name("pr-writer-" + w).start(() -> {
+                    for (int i = 0; !stop.get() && writes.get() < MAX_WRITES && System.nanoTime() < deadline; i++) {
+                        try {
+                            d.write(base + (i % 64) * 4096L, ByteBuffer.allocate(4096), false)
+                                    .get(30, TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            errors.add(String.valueOf(e instanceof ExecutionException ? e.getCause() : e));
+                        }
+                        writes.incrementAndGet();
+                    }
+                }));
+            }
+        }
+
+        void awaitMore(long n) {
+            long target = writes.get() + n;
+            await().atMost(Duration.ofSeconds(20)).until(() -> writes.get() >= target);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(Duration.ofSeconds(40));
+            }
+        }
+    }
+
+    @Test
+    void writesRunningThroughFailoverAndFailbackOfTheHolderSeeNoConflict() throws Exception {
+        ReservationKeeper k = start(fast().withDefaultPolicy(PathSelectors.FAILOVER_ONLY, Failback.IMMEDIATE));
+        MultipathDevice d = k.device();
+        k.register(K);
+        k.reserve(PrType.WRITE_EXCLUSIVE);
+        String first = k.holder().hostPort() + "->" + k.holder().storagePort();
+        Writers w = new Writers(d, 4);
+        try (w) {
+            w.awaitMore(200);
+            // The holder's relay goes down under the writes: the commands fail over to a path the
+            // unit gives RESERVATION CONFLICT until the reservation has moved there.
+            a.down();
+            a.reset();
+            await().atMost(Duration.ofSeconds(10)).until(() -> active(d) == 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> k.holder() != null && !first.equals(
+                    k.holder().hostPort() + "->" + k.holder().storagePort()));
+            w.awaitMore(200);
+            // And back: failback sends the writes to the first path again before its event moves the reservation.
+            a.up();
+            await().atMost(Duration.ofSeconds(15)).until(() -> active(d) == 4);
+            await().atMost(Duration.ofSeconds(10)).until(() -> first.equals(k.status().reservation().holderPath()));
+            w.awaitMore(200);
+        }
+        assertThat(w.errors).isEmpty();
+        assertThat(w.writes.get()).isGreaterThan(600);
+        assertThat(k.status().reservation().type()).isEqualTo("wr-ex");
+    }
+
+    @Test
+    void aConflictWithAnotherHostsReservationFailsPromptlyWithoutRetries() throws Exception {
+        ReservationKeeper k = start(fast().withDefaultPolicy(PathSelectors.FAILOVER_ONLY, Failback.IMMEDIATE));
+        MultipathDevice d = k.device();
+        int lun = d.paths().get(0).id().lun();
+        k.register(K);
+        d.write(0, ByteBuffer.allocate(4096), false).get(10, TimeUnit.SECONDS);
+        IscsiSession other = otherHost();
+        PrCommands oc = new PrCommands(new io.braid.host.discovery.PathId("*", "*", target.iqn(), lun), other,
+                Duration.ofSeconds(10));
+        oc.out(PrOutAction.REGISTER, null, 0, OTHER);
+        oc.out(PrOutAction.RESERVE, PrType.WRITE_EXCLUSIVE, OTHER, 0);
+
+        // This host is still registered, but the reservation is the other host's: nothing to restore.
+        long retries = d.stats().retries();
+        for (int i = 0; i < 5; i++) {
+            assertConflictWithin(d, Duration.ofSeconds(3));
+        }
+        assertThat(d.stats().retries()).isEqualTo(retries);
+        assertThat(k.keeps()).isTrue();
+        d.read(0, ByteBuffer.allocate(4096)).get(10, TimeUnit.SECONDS);
+
+        // The other host preempts this host's key: the first conflict finds that out, the rest fail at once.
+        oc.out(PrOutAction.PREEMPT, PrType.WRITE_EXCLUSIVE, OTHER, K);
+        assertConflictWithin(d, Duration.ofSeconds(3));
+        assertThat(k.keeps()).isFalse();
+        // The first command after the PREEMPT met REGISTRATIONS PREEMPTED (a unit attention, retried);
+        // conflicts themselves are never retried.
+        retries = d.stats().retries();
+        for (int i = 0; i < 5; i++) {
+            assertConflictWithin(d, Duration.ofSeconds(3));
+        }
+        assertThat(k.keeps()).isFalse();
+        assertThat(k.status().preempted()).isTrue();
+        assertThat(d.stats().retries()).isEqualTo(retries);
+    }
+
+    static void assertConflictWithin(MultipathDevice d, Duration limit) {
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> d.write(0, ByteBuffer.allocate(4096), false).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(ScsiErrorException.class)
+                .hasMessageContaining("RESERVATION CONFLICT")
+                .extracting(e -> ((ScsiErrorException) e).status()).isEqualTo(0x18);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(limit);
     }
 }

@@ -10,6 +10,13 @@ import java.util.List;
  * register the key on every path, including paths that appear later, reserve through the first
  * path, and re-establish the registration after a failover.
  *
+ * <p>The same answers govern what the keeper does when a command meets RESERVATION CONFLICT (or an
+ * {@link ErrorAnalysis} returns {@link Verdict#reservationAction}): it registers the key again on
+ * the command's path if that path's I_T nexus lost it (only when {@link #registerOnNewPaths()}),
+ * moves a Write Exclusive or Exclusive Access reservation of this host whose path failed to
+ * {@link #reservePath} (only when {@link #reestablishAfterFailover()}), and then the command is
+ * sent once more. A key another host preempted is never registered again.
+ *
  * <p><b>Thread.</b> The module's decision thread while the keeper's thread (never an I/O
  * thread) waits at most the decision budget; must not block. <b>Ownership.</b> The lists are
  * immutable snapshots.

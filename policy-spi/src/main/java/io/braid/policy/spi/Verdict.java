@@ -39,8 +39,13 @@ public record Verdict(Action action, Duration delay, FaultScope scope, String re
         FAIL_IO,
         /**
          * The error concerns a reservation (e.g. RESERVATION CONFLICT on a path the key is not
-         * registered on yet): the device's {@link ReservationHandling} acts; without one the I/O
-         * fails as with FAIL_IO.
+         * registered on yet): the host's reservation keeper (following the device's
+         * {@link ReservationHandling}, or its defaults) restores this host's registration on the
+         * command's path and moves a reservation of this host lost with a failed path, then the
+         * command is sent once more. When the keeper holds nothing of this host's on the device
+         * (no key registered through the agent, or another host preempted it), restores nothing,
+         * or takes too long, the I/O fails as with FAIL_IO, with the error the built-in analysis
+         * gives the outcome (a conflict keeps its status); never retried more than once.
          */
         RESERVATION_ACTION,
         /** No opinion: the built-in error analysis decides. */
@@ -71,6 +76,11 @@ public record Verdict(Action action, Duration delay, FaultScope scope, String re
         return new Verdict(Action.FAIL_IO, Duration.ZERO, FaultScope.PATH, reason);
     }
 
+    /**
+     * {@link Action#RESERVATION_ACTION}: let the host's reservation keeper restore this host's
+     * registration or reservation for the command's path, then send the command once more; the
+     * I/O fails when there is nothing of this host's to restore.
+     */
     public static Verdict reservationAction(String reason) {
         return new Verdict(Action.RESERVATION_ACTION, Duration.ZERO, FaultScope.PATH, reason);
     }

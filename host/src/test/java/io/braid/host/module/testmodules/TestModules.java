@@ -2,12 +2,15 @@ package io.braid.host.module.testmodules;
 
 import io.braid.policy.spi.DeviceAttributes;
 import io.braid.policy.spi.DeviceControl;
+import io.braid.policy.spi.ErrorAnalysis;
+import io.braid.policy.spi.IoError;
 import io.braid.policy.spi.IoRequest;
 import io.braid.policy.spi.IoScheduling;
 import io.braid.policy.spi.PathInfo;
 import io.braid.policy.spi.PathPolicy;
 import io.braid.policy.spi.PathRef;
 import io.braid.policy.spi.PolicyModule;
+import io.braid.policy.spi.Verdict;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -186,6 +189,45 @@ public final class TestModules {
             AtomicInteger n = new AtomicInteger();
             return (candidates, io) -> n.incrementAndGet() > GOOD_DECISIONS
                     ? new PathRef("192.0.2.1", "192.0.2.2:3260", "iqn.nowhere", 9) : candidates.get(0).ref();
+        }
+    }
+
+    /** Sends every command through the last path; a RESERVATION CONFLICT asks for a reservation action. */
+    public static final class ReservationAware extends Base {
+        @Override
+        public String name() {
+            return "reservation-aware";
+        }
+
+        @Override
+        public PathPolicy newPolicy(DeviceAttributes device, DeviceControl control) {
+            return new LastPath(Verdict.reservationAction("registration lost on the path"));
+        }
+    }
+
+    /** As {@link ReservationAware}, but a RESERVATION CONFLICT fails the I/O. */
+    public static final class ConflictFails extends Base {
+        @Override
+        public String name() {
+            return "conflict-fails";
+        }
+
+        @Override
+        public PathPolicy newPolicy(DeviceAttributes device, DeviceControl control) {
+            return new LastPath(Verdict.failIo("conflict, not retried"));
+        }
+    }
+
+    /** The last candidate; {@code onConflict} for RESERVATION CONFLICT, the built-in analysis otherwise. */
+    record LastPath(Verdict onConflict) implements PathPolicy, ErrorAnalysis {
+        @Override
+        public PathRef select(List<PathInfo> candidates, IoRequest io) {
+            return candidates.get(candidates.size() - 1).ref();
+        }
+
+        @Override
+        public Verdict analyze(IoRequest io, IoError error, PathInfo path) {
+            return error.kind() == IoError.Kind.STATUS && error.status() == 0x18 ? onConflict : Verdict.builtIn();
         }
     }
 }
