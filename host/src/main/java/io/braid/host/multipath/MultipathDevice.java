@@ -90,6 +90,8 @@ public final class MultipathDevice implements ExportedDevice {
     private final List<Fence> fences = new ArrayList<>();
     /** Commands held back by the policy's per-path limit, in its order (IoScheduler). */
     private final java.util.PriorityQueue<Command> held = new java.util.PriorityQueue<>(HELD_ORDER);
+    /** {@code held.size()}, written under lock: a completion looks here before it takes the lock. */
+    private volatile int heldCount;
     private long heldSequence;
     private long noPathSince = -1;
     private Instant noPathSinceWall;
@@ -161,6 +163,7 @@ public final class MultipathDevice implements ExportedDevice {
             policy = next;
             release = new ArrayList<>(held);
             held.clear();
+            heldCount = 0;
         }
         if (old != next && !old.name().equals(next.name())) {
             log.info("multipath {}: policy {} -> {}: {}", name, old.name(), next.name(), reason);
@@ -586,13 +589,18 @@ public final class MultipathDevice implements ExportedDevice {
             }
         }
         held.add(c);
+        heldCount = held.size();
     }
 
     /** A path has room again: the first held command goes. */
     private void releaseHeld() {
+        if (heldCount == 0) {
+            return; // the usual case: no per-path limit, or nothing waiting for one
+        }
         Command next;
         synchronized (lock) {
             next = held.poll();
+            heldCount = held.size();
         }
         if (next != null) {
             dispatch(next);
@@ -1252,6 +1260,7 @@ public final class MultipathDevice implements ExportedDevice {
             failed.addAll(fencedWrites);
             failed.addAll(held);
             held.clear();
+            heldCount = 0;
             waiting.clear();
             fencedWrites.clear();
             fences.clear();
