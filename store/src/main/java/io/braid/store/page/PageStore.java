@@ -1086,6 +1086,23 @@ public final class PageStore implements Closeable {
     }
 
     /**
+     * Reads one copy's checksum words for units {@code u0..u0+n-1} into {@code words} and, when
+     * any of them was ever written (a non-zero word), their data into {@code s}'s buffer
+     * {@code copy}.
+     */
+    private static void loadCopy(DriveFile f, long slot, int u0, int n, int[] words, Scratch s, int copy)
+            throws IOException {
+        boolean written = false;
+        for (int i = 0; i < n; i++) {
+            words[i] = f.word(slot, u0 + i);
+            written |= words[i] != 0;
+        }
+        if (written) {
+            f.read(slot, (long) u0 * UNIT, s.units(copy, 0, n));
+        }
+    }
+
+    /**
      * Checks units {@code u0..u0+n-1} of a page on both copies, repairs the copy that is wrong, and
      * leaves the good data in {@code s.a} (zeroes for unwritten units). Call with the chunk's
      * stripe lock held (or before the store serves I/O).
@@ -1102,17 +1119,9 @@ public final class PageStore implements Closeable {
         DriveFile f1 = d1.readable();
         long s0 = Copies.slot(c, 0);
         long s1 = Copies.slot(c, 1);
-        boolean has0 = false;
-        boolean has1 = false;
         try {
             if (f0 != null) {
-                for (int i = 0; i < n; i++) {
-                    s.wa[i] = f0.word(s0, u0 + i);
-                    has0 |= s.wa[i] != 0;
-                }
-                if (has0) {
-                    f0.read(s0, (long) u0 * UNIT, s.units(0, 0, n));
-                }
+                loadCopy(f0, s0, u0, n, s.wa, s, 0);
             }
         } catch (IOException e) {
             driveError(d0, f0, e);
@@ -1120,13 +1129,7 @@ public final class PageStore implements Closeable {
         }
         try {
             if (f1 != null) {
-                for (int i = 0; i < n; i++) {
-                    s.wb[i] = f1.word(s1, u0 + i);
-                    has1 |= s.wb[i] != 0;
-                }
-                if (has1) {
-                    f1.read(s1, (long) u0 * UNIT, s.units(1, 0, n));
-                }
+                loadCopy(f1, s1, u0, n, s.wb, s, 1);
             }
         } catch (IOException e) {
             driveError(d1, f1, e);
