@@ -24,4 +24,7 @@ public record ScsiResult(int status, byte[] sense, ByteBuf dataIn, int transferL
     public static final int TASK_SET_FULL = 0x28;
     public static final int ACA_ACTIVE = 0x30;
     public static final int TASK_ABORTED = 0x40;
+
+    /** A task that ended by task management: no response is sent for it. */
+    public static final ScsiResult ABORTED = new ScsiResult(TASK_ABORTED, null, null, 0);
 }

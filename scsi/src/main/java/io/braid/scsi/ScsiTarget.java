@@ -41,6 +41,43 @@ public interface ScsiTarget {
     ScsiResult execute(ScsiTask task);
 
     /**
+     * Executes tasks that arrived together (one network read's worth, all {@link #quick}), in
+     * order, with the outcome {@link #execute} would give each, and reports each result to
+     * {@code done} (its index in {@code tasks}) as soon as it is final. A target may combine plain
+     * WRITEs of consecutive blocks into one write to the device, as a block layer merges adjacent
+     * requests: one system call per copy for a run of small sequential writes instead of one per
+     * command. Every task still gets its own checks, task set entry, status and sense. The core
+     * releases every task's data-out, whatever the outcome; a task whose result was not reported
+     * when this throws ended without one (as when {@code execute} throws).
+     */
+    default void executeAll(ScsiTask[] tasks, Completion done) {
+        for (int i = 0; i < tasks.length; i++) {
+            if (done.abandoned(i)) {
+                tasks[i].dataOut().release();
+                done.completed(i, ScsiResult.ABORTED);
+            } else {
+                done.completed(i, execute(tasks[i]));
+            }
+        }
+    }
+
+    /** Receives the results of {@link #executeAll}, on the thread that called it. */
+    @FunctionalInterface
+    interface Completion {
+        /** The task at {@code index} finished with {@code result}. */
+        void completed(int index, ScsiResult result);
+
+        /**
+         * Whether the transport ended the task at {@code index} (task management, a lost
+         * connection) before the core reached it: the core then runs nothing for it, releases its
+         * data-out and reports {@link ScsiResult#TASK_ABORTED}. Asked right before the task starts.
+         */
+        default boolean abandoned(int index) {
+            return false;
+        }
+    }
+
+    /**
      * Task management (SAM-5 7): the function applied on behalf of {@code nexus} to the tasks that
      * are inside {@link #execute}. Returns only after every task it aborted has finished inside
      * {@code execute} (its result decided as TASK ABORTED, its data-out released, no more I/O), so

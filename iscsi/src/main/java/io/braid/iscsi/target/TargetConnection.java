@@ -140,7 +140,6 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
      */
     private static final int CHUNK_TASKS = 32;
     private static final long CHUNK_BYTES = 256 * 1024;
-    private static final ScsiResult ABORTED = new ScsiResult(ScsiResult.TASK_ABORTED, null, null, 0);
 
     private int pingTtt = Pdu.RESERVED_TAG;
     private ScheduledFuture<?> pingTimeout;
@@ -635,35 +634,79 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Runs a chunk of tasks in the SCSI core, in order. On a storage thread. Each finished task
-     * goes back at once; while the event loop has not picked them up, further ones join the same
+     * Runs a chunk of tasks in the SCSI core, in order ({@link io.braid.scsi.ScsiTarget#executeAll},
+     * which may write consecutive WRITEs together). On a storage thread. Each finished task goes
+     * back at once; while the event loop has not picked them up, further ones join the same
      * event-loop task.
      */
     private void execute(io.braid.scsi.ScsiTarget scsi, CommandTask[] chunk) {
+        if (chunk.length == 1) {
+            CommandTask task = chunk[0];
+            finished(task, task.aborted ? aborted(task) : executeOne(scsi, task));
+            return;
+        }
+        List<CommandTask> live = new ArrayList<>(chunk.length);
         for (CommandTask task : chunk) {
-            ScsiResult result;
             if (task.aborted) {
-                // Task management ended it before it reached the core: nothing to run.
-                task.scsiTask.dataOut().release();
-                result = ABORTED;
+                finished(task, aborted(task));
             } else {
-                try {
-                    result = scsi.execute(task.scsiTask);
-                } catch (RuntimeException e) {
-                    log.error("SCSI core failed on itt=0x{}: {}", Integer.toHexString(task.itt), e.toString(), e);
-                    result = null;
+                live.add(task);
+            }
+        }
+        ScsiTask[] scsiTasks = new ScsiTask[live.size()];
+        for (int i = 0; i < scsiTasks.length; i++) {
+            scsiTasks[i] = live.get(i).scsiTask;
+        }
+        boolean[] reported = new boolean[scsiTasks.length];
+        try {
+            scsi.executeAll(scsiTasks, new io.braid.scsi.ScsiTarget.Completion() {
+                @Override
+                public void completed(int index, ScsiResult result) {
+                    reported[index] = true;
+                    finished(live.get(index), result);
+                }
+
+                @Override
+                public boolean abandoned(int index) {
+                    return live.get(index).aborted;
+                }
+            });
+        } catch (RuntimeException e) {
+            log.error("SCSI core failed on a chunk of {} task(s): {}", scsiTasks.length, e.toString(), e);
+            for (int i = 0; i < reported.length; i++) {
+                if (!reported[i]) {
+                    finished(live.get(i), null);
                 }
             }
-            task.scsiTask = null;
-            task.result = result;
-            done.offer(task);
-            if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
-                try {
-                    channel.eventLoop().execute(drainTask);
-                } catch (RejectedExecutionException e) {
-                    drainScheduled.set(false);
-                    discardDone();
-                }
+        }
+    }
+
+    private static ScsiResult aborted(CommandTask task) {
+        // Task management ended it before it reached the core: nothing to run.
+        task.scsiTask.dataOut().release();
+        return ScsiResult.ABORTED;
+    }
+
+    private ScsiResult executeOne(io.braid.scsi.ScsiTarget scsi, CommandTask task) {
+        try {
+            return scsi.execute(task.scsiTask);
+        } catch (RuntimeException e) {
+            log.error("SCSI core failed on itt=0x{}: {}", Integer.toHexString(task.itt), e.toString(), e);
+            return null;
+        }
+    }
+
+    /** Hands a task's result to the event loop ({@link #drainDone}). */
+    private void finished(CommandTask task, ScsiResult result) {
+        task.scsiTask = null;
+        task.result = result;
+        done.offer(task);
+        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
+            try {
+                channel.eventLoop().execute(drainTask);
+            } catch (RejectedExecutionException e) {
+                drainScheduled.set(false);
+                discardDone();
             }
         }
     }

@@ -31,6 +31,14 @@ public final class Command {
         this.transferLength = transferLength;
     }
 
+    ScsiTask task() {
+        return task;
+    }
+
+    TaskSet.Entry entry() {
+        return entry;
+    }
+
     public CoreTarget target() {
         return target;
     }

@@ -220,11 +220,7 @@ public final class CoreTarget implements ScsiTarget {
         try {
             entry = tasks.register(task.nexus(), task.tag(), lun);
             if (entry == null) {
-                // SAM-5 "Overlapped commands": a tag that is still in use on this nexus.
-                log.debug("lun {}: task tag {} already in use on {}", lun, task.tag(), task.nexus());
-                SenseFormat format = unit == null ? SenseFormat.FIXED : unit.senseFormat();
-                return new ScsiResult(ScsiResult.CHECK_CONDITION,
-                        Sense.of(SenseCode.OVERLAPPED_COMMANDS_ATTEMPTED).encode(format), null, 0);
+                return overlapped(task, lun, unit);
             }
             ScsiResult result;
             try {
@@ -232,105 +228,373 @@ public final class CoreTarget implements ScsiTarget {
             } catch (TaskAborted e) {
                 result = null;
             }
-            if (!entry.complete()) {
-                // Task management won the race: its answer says aborted, so this result is dropped.
-                if (result != null && result.dataIn() != null) {
-                    result.dataIn().release();
-                }
-                result = null;
-            }
-            if (result == null) {
-                log.debug("lun {}: task {} on {} aborted", lun, task.tag(), task.nexus());
-                return new ScsiResult(ScsiResult.TASK_ABORTED, null, null, 0);
-            }
-            return result;
+            return decided(task, lun, entry, result);
         } finally {
-            ByteBuf dataOut = task.dataOut();
-            if (dataOut != null && dataOut.refCnt() > 0) {
-                dataOut.release();
+            finished(task, entry);
+        }
+    }
+
+    /** SAM-5 "Overlapped commands": a tag that is still in use on this nexus. */
+    private static ScsiResult overlapped(ScsiTask task, int lun, LogicalUnit unit) {
+        log.debug("lun {}: task tag {} already in use on {}", lun, task.tag(), task.nexus());
+        SenseFormat format = unit == null ? SenseFormat.FIXED : unit.senseFormat();
+        return new ScsiResult(ScsiResult.CHECK_CONDITION,
+                Sense.of(SenseCode.OVERLAPPED_COMMANDS_ATTEMPTED).encode(format), null, 0);
+    }
+
+    /** The result a registered task ends with: TASK ABORTED when task management won the race. */
+    private static ScsiResult decided(ScsiTask task, int lun, TaskSet.Entry entry, ScsiResult result) {
+        if (!entry.complete()) {
+            // Task management won the race: its answer says aborted, so this result is dropped.
+            if (result != null && result.dataIn() != null) {
+                result.dataIn().release();
             }
-            // Last of all, so task management waiting on this task sees it completely finished.
-            if (entry != null) {
-                tasks.finish(entry);
+            result = null;
+        }
+        if (result == null) {
+            log.debug("lun {}: task {} on {} aborted", lun, task.tag(), task.nexus());
+            return new ScsiResult(ScsiResult.TASK_ABORTED, null, null, 0);
+        }
+        return result;
+    }
+
+    /** Releases the task's data-out and takes it out of the task set. */
+    private void finished(ScsiTask task, TaskSet.Entry entry) {
+        ByteBuf dataOut = task.dataOut();
+        if (dataOut != null && dataOut.refCnt() > 0) {
+            dataOut.release();
+        }
+        // Last of all, so task management waiting on this task sees it completely finished.
+        if (entry != null) {
+            tasks.finish(entry);
+        }
+    }
+
+    /**
+     * Runs consecutive plain WRITEs of one nexus to consecutive blocks of one unit as one write to
+     * the device (see {@link ScsiTarget#executeAll}); everything else, and any run of one, goes
+     * through {@link #execute}.
+     */
+    @Override
+    public void executeAll(ScsiTask[] batch, Completion done) {
+        int i = 0;
+        while (i < batch.length) {
+            LogicalUnit unit = plainWriteUnit(batch[i]);
+            int j = i + 1;
+            if (unit != null) {
+                long next = writeEnd(batch[i]);
+                while (j < batch.length && plainWriteUnit(batch[j]) == unit
+                        && batch[j].nexus().equals(batch[i].nexus()) && writeLba(batch[j]) == next) {
+                    next = writeEnd(batch[j]);
+                    j++;
+                }
             }
+            if (j - i == 1) {
+                if (done.abandoned(i)) {
+                    batch[i].dataOut().release();
+                    done.completed(i, ScsiResult.ABORTED);
+                } else {
+                    done.completed(i, execute(batch[i]));
+                }
+            } else {
+                executeWrites(batch, i, j, unit, done);
+            }
+            i = j;
+        }
+    }
+
+    /**
+     * The largest WRITE that joins a combined write. Joining copies the data once, which for a
+     * small write costs far less than the system calls it saves (two per write with a mirrored
+     * page store); from about this size on the copy costs as much as a call.
+     */
+    static final int COMBINED_WRITE_MAX = 32 << 10;
+
+    /**
+     * The unit of a WRITE(10/12/16) that may join a combined write: SIMPLE or untagged, no FUA, at
+     * least one block and at most {@link #COMBINED_WRITE_MAX} bytes, and data-out of exactly the blocks it names (anything else has its own
+     * outcome to report and goes alone); null for any other task.
+     */
+    private LogicalUnit plainWriteUnit(ScsiTask task) {
+        byte[] cdb = task.cdb();
+        if (cdb == null || cdb.length < 10 || task.nexus() == null || task.dataOut() == null
+                || task.attribute() != TaskAttribute.SIMPLE && task.attribute() != TaskAttribute.UNTAGGED
+                || (cdb[1] & 0x08) != 0) {
+            return null;
+        }
+        LbaFields fields = writeFields(cdb);
+        if (fields == null) {
+            return null;
+        }
+        int lun = Lun.decode(task.lun());
+        LogicalUnit unit = lun == Lun.UNSUPPORTED ? null : unit(task.nexus(), lun);
+        long blocks = fields.blocks(cdb);
+        if (unit == null || blocks == 0 || blocks > COMBINED_WRITE_MAX / unit.blockSize()
+                || task.dataOut().readableBytes() != blocks * unit.blockSize()) {
+            return null;
+        }
+        return unit;
+    }
+
+    private static LbaFields writeFields(byte[] cdb) {
+        return switch (cdb[0] & 0xFF) {
+            case 0x2A -> LbaFields.TEN;
+            case 0xAA -> cdb.length >= 12 ? LbaFields.TWELVE : null;
+            case 0x8A -> cdb.length >= 16 ? LbaFields.SIXTEEN : null;
+            default -> null;
+        };
+    }
+
+    private static long writeLba(ScsiTask task) {
+        return writeFields(task.cdb()).lba(task.cdb());
+    }
+
+    private static long writeEnd(ScsiTask task) {
+        LbaFields f = writeFields(task.cdb());
+        return f.lba(task.cdb()) + f.blocks(task.cdb());
+    }
+
+    /**
+     * Tasks {@code from..to-1} of {@code batch}: plain WRITEs of one nexus to consecutive blocks of
+     * {@code unit}. Each is registered and checked as {@link #execute} would; those admitted are
+     * written together ({@link #writeTogether}), or one by one where they cannot be.
+     */
+    private void executeWrites(ScsiTask[] batch, int from, int to, LogicalUnit unit, Completion done) {
+        int n = to - from;
+        int lun = unit.lun();
+        TaskSet.Entry[] entries = new TaskSet.Entry[n];
+        Command[] admitted = new Command[n];
+        ScsiResult[] results = new ScsiResult[n];
+        try {
+            for (int k = 0; k < n; k++) {
+                ScsiTask task = batch[from + k];
+                if (done.abandoned(from + k)) {
+                    results[k] = ScsiResult.ABORTED; // never registered: its data-out goes in finished()
+                    continue;
+                }
+                entries[k] = tasks.register(task.nexus(), task.tag(), lun);
+                if (entries[k] == null) {
+                    results[k] = overlapped(task, lun, unit);
+                    continue;
+                }
+                try {
+                    admitted[k] = admit(task, unit, entries[k]);
+                } catch (RuntimeException e) {
+                    results[k] = refused(task, lun, unit, e);
+                    continue;
+                }
+                long lba = writeLba(task);
+                long blocks = writeEnd(task) - lba;
+                if (lba < 0 || blocks > unit.blockCount() || lba > unit.blockCount() - blocks
+                        || blocks > limits.maxTransferBlocks(unit.blockSize())) {
+                    // Its handler has an error to report (LBA OUT OF RANGE, INVALID FIELD IN CDB).
+                    results[k] = runAdmitted(admitted[k], task, lun, unit);
+                    admitted[k] = null;
+                }
+            }
+            int k = 0;
+            while (k < n) {
+                if (admitted[k] == null) {
+                    k++;
+                    continue;
+                }
+                // A task refused in between leaves a gap in the blocks: runs end there.
+                int end = k + 1;
+                while (end < n && admitted[end] != null && writeLba(batch[from + end]) == writeEnd(batch[from + end - 1])) {
+                    end++;
+                }
+                if (end - k < 2 || !writeTogether(unit, admitted, k, end, results)) {
+                    for (int m = k; m < end; m++) {
+                        results[m] = runAdmitted(admitted[m], batch[from + m], lun, unit);
+                    }
+                }
+                k = end;
+            }
+        } finally {
+            for (int k = 0; k < n; k++) {
+                ScsiTask task = batch[from + k];
+                ScsiResult r = entries[k] == null ? results[k] : decided(task, lun, entries[k], results[k]);
+                finished(task, entries[k]);
+                results[k] = r;
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            done.completed(from + k, results[k]);
+        }
+    }
+
+    /** An admitted command run alone: its handler under the task order, failures as statuses. */
+    private ScsiResult runAdmitted(Command command, ScsiTask task, int lun, LogicalUnit unit) {
+        try {
+            return runInOrder(command, unit, task, command.entry());
+        } catch (TaskAborted e) {
+            return null;
+        } catch (RuntimeException e) {
+            return refused(task, lun, unit, e);
+        }
+    }
+
+    /**
+     * Writes admitted commands {@code from..to-1} (consecutive blocks, each with exactly its data)
+     * with one call to the device, under the task order and the range lock like a single WRITE.
+     * Returns false, having written nothing it reports, when they must go one by one instead: an
+     * ORDERED task holds or waits for the unit, one of them was aborted, or the write failed (each
+     * then gets its own sense and LBA; writing the same blocks twice is harmless).
+     */
+    private boolean writeTogether(LogicalUnit unit, Command[] commands, int from, int to, ScsiResult[] results) {
+        Lock order = unit.taskOrder().readLock();
+        try {
+            // With a timeout the fair lock queues behind a waiting ORDERED task instead of barging.
+            if (!order.tryLock(0, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        ByteBuf joined = null;
+        try {
+            int bytes = 0;
+            for (int k = from; k < to; k++) {
+                if (commands[k].entry().aborted()) {
+                    return false;
+                }
+                bytes += commands[k].dataOut().readableBytes();
+            }
+            joined = allocator.directBuffer(bytes, bytes);
+            for (int k = from; k < to; k++) {
+                ByteBuf d = commands[k].dataOut();
+                joined.writeBytes(d, d.readerIndex(), d.readableBytes());
+            }
+            Command first = commands[from];
+            unit.write(first, writeLba(first.task()), joined.nioBuffer(0, bytes), false);
+            for (int k = from; k < to; k++) {
+                results[k] = commands[k].good();
+            }
+            return true;
+        } catch (CheckCondition | TaskAborted e) {
+            return false;
+        } finally {
+            if (joined != null) {
+                joined.release();
+            }
+            order.unlock();
         }
     }
 
     private ScsiResult dispatch(ScsiTask task, int lun, LogicalUnit unit, TaskSet.Entry entry) {
+        Command command;
+        try {
+            command = admit(task, unit, entry);
+        } catch (TaskAborted e) {
+            throw e;
+        } catch (RuntimeException e) {
+            return refused(task, lun, unit, e);
+        }
+        try {
+            ScsiResult result = unit == null ? command.descriptor().handler().handle(command)
+                    : runInOrder(command, unit, task, entry);
+            if (log.isTraceEnabled()) {
+                log.trace("lun {} tag {}: {} -> status {} length {}", lun, task.tag(), command.descriptor().name(),
+                        result.status(), result.transferLength());
+            }
+            return result;
+        } catch (TaskAborted e) {
+            throw e;
+        } catch (RuntimeException e) {
+            return refused(task, lun, unit, e);
+        }
+    }
+
+    /**
+     * The checks every command passes before its handler runs, in the order of the class comment;
+     * throws {@link CheckCondition} or {@link ReservationConflict} for the first that fails.
+     */
+    private Command admit(ScsiTask task, LogicalUnit unit, TaskSet.Entry entry) {
         byte[] cdb = task.cdb() == null ? new byte[0] : task.cdb();
         CommandDescriptor d = table.find(cdb);
         boolean truncated = d != null && cdb.length < d.cdbLength();
         if (truncated) {
             d = null; // shorter than its opcode says: no command we can interpret
         }
+        if (unit == null && (d == null || !d.has(CommandFlag.SERVED_FOR_UNKNOWN_LUN))) {
+            throw CheckCondition.of(SenseCode.LOGICAL_UNIT_NOT_SUPPORTED);
+        }
+        if (unit != null && (d == null || !d.has(CommandFlag.IGNORES_UNIT_ATTENTION))) {
+            SenseCode ua = unit.unitAttentions().take(task.nexus());
+            if (ua != null) {
+                log.debug("lun {}: reporting {} to {}", unit.lun(), ua, task.nexus());
+                throw CheckCondition.of(ua);
+            }
+        }
+        if (d == null) {
+            throw truncated ? CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE) : table.unsupported(cdb);
+        }
+        if (unit != null && !unit.offers(d)) {
+            // A per-LUN switch is off: as on a target without the command. A service action
+            // of an opcode the unit still offers otherwise is an invalid field (GET LBA STATUS
+            // under READ CAPACITY (16)); an opcode switched off entirely is unknown.
+            throw offersOpcode(unit, d.opcode()) ? table.unsupported(cdb)
+                    : CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE);
+        }
+        CheckCondition sanitizing = unit == null ? null : unit.sanitizer().refusal(d);
+        if (sanitizing != null) {
+            throw sanitizing;
+        }
+        FieldPointer invalid = d.firstInvalidBit(cdb);
+        if (invalid != null) {
+            throw new CheckCondition(Sense.of(SenseCode.INVALID_FIELD_IN_CDB, invalid));
+        }
+        if (task.attribute() == TaskAttribute.ACA) {
+            // No ACA support (NORMACA 0), so no ACA condition can exist for this task to join.
+            throw CheckCondition.of(SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
+        }
+        if (unit != null) {
+            AsymmetricAccessState state = accessStates.effectiveState(task.nexus());
+            AluaCommands.checkAccess(d, state);
+            ReservationConflicts.check(d, cdb, unit, task.nexus());
+        }
+        if (d.has(CommandFlag.WRITES_MEDIUM) && writeProtected(task.nexus(), unit)) {
+            throw CheckCondition.of(SenseCode.WRITE_PROTECTED);
+        }
+        return new Command(this, task, d, unit, entry, described(cdb, d, unit));
+    }
+
+    /** Bytes of data the CDB describes (0 when it names no command we know). */
+    private long described(byte[] cdb, CommandDescriptor d, LogicalUnit unit) {
+        return d == null ? 0 : d.transferLength().bytes(cdb, unit == null ? 0 : unit.blockSize());
+    }
+
+    /**
+     * The status for a command that failed a check or whose handler threw: CHECK CONDITION with
+     * the sense, RESERVATION CONFLICT, or INTERNAL TARGET FAILURE for anything unexpected.
+     */
+    private ScsiResult refused(ScsiTask task, int lun, LogicalUnit unit, RuntimeException failure) {
+        byte[] cdb = task.cdb() == null ? new byte[0] : task.cdb();
+        CommandDescriptor d = table.find(cdb);
+        if (d != null && cdb.length < d.cdbLength()) {
+            d = null;
+        }
         SenseFormat format = unit == null ? SenseFormat.FIXED : unit.senseFormat();
-        long described = d == null ? 0 : d.transferLength().bytes(cdb, unit == null ? 0 : unit.blockSize());
-        try {
-            if (unit == null && (d == null || !d.has(CommandFlag.SERVED_FOR_UNKNOWN_LUN))) {
-                throw CheckCondition.of(SenseCode.LOGICAL_UNIT_NOT_SUPPORTED);
-            }
-            if (unit != null && (d == null || !d.has(CommandFlag.IGNORES_UNIT_ATTENTION))) {
-                SenseCode ua = unit.unitAttentions().take(task.nexus());
-                if (ua != null) {
-                    log.debug("lun {}: reporting {} to {}", lun, ua, task.nexus());
-                    throw CheckCondition.of(ua);
-                }
-            }
-            if (d == null) {
-                throw truncated ? CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE) : table.unsupported(cdb);
-            }
-            if (unit != null && !unit.offers(d)) {
-                // A per-LUN switch is off: as on a target without the command. A service action
-                // of an opcode the unit still offers otherwise is an invalid field (GET LBA STATUS
-                // under READ CAPACITY (16)); an opcode switched off entirely is unknown.
-                throw offersOpcode(unit, d.opcode()) ? table.unsupported(cdb)
-                        : CheckCondition.of(SenseCode.INVALID_COMMAND_OPERATION_CODE);
-            }
-            CheckCondition sanitizing = unit == null ? null : unit.sanitizer().refusal(d);
-            if (sanitizing != null) {
-                throw sanitizing;
-            }
-            FieldPointer invalid = d.firstInvalidBit(cdb);
-            if (invalid != null) {
-                throw new CheckCondition(Sense.of(SenseCode.INVALID_FIELD_IN_CDB, invalid));
-            }
-            if (task.attribute() == TaskAttribute.ACA) {
-                // No ACA support (NORMACA 0), so no ACA condition can exist for this task to join.
-                throw CheckCondition.of(SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
-            }
-            if (unit != null) {
-                AsymmetricAccessState state = accessStates.effectiveState(task.nexus());
-                AluaCommands.checkAccess(d, state);
-                ReservationConflicts.check(d, cdb, unit, task.nexus());
-            }
-            if (d.has(CommandFlag.WRITES_MEDIUM) && writeProtected(task.nexus(), unit)) {
-                throw CheckCondition.of(SenseCode.WRITE_PROTECTED);
-            }
-            Command command = new Command(this, task, d, unit, entry, described);
-            ScsiResult result = unit == null ? d.handler().handle(command) : runInOrder(command, unit, task, entry);
-            if (log.isTraceEnabled()) {
-                log.trace("lun {} tag {}: {} -> status {} length {}", lun, task.tag(), d.name(),
-                        result.status(), result.transferLength());
-            }
-            return result;
-        } catch (CheckCondition e) {
+        long described = described(cdb, d, unit);
+        String name = d == null ? String.format("opcode %02Xh", cdb.length == 0 ? 0 : cdb[0] & 0xFF) : d.name();
+        if (failure instanceof CheckCondition e) {
             if (log.isDebugEnabled()) {
-                log.debug("lun {} tag {}: {} -> CHECK CONDITION {}", lun, task.tag(),
-                        d == null ? String.format("opcode %02Xh", cdb.length == 0 ? 0 : cdb[0] & 0xFF) : d.name(),
-                        e.getMessage());
+                log.debug("lun {} tag {}: {} -> CHECK CONDITION {}", lun, task.tag(), name, e.getMessage());
             }
             return new ScsiResult(ScsiResult.CHECK_CONDITION, e.sense().encode(format), null,
                     Command.saturated(described));
-        } catch (ReservationConflict e) {
-            log.debug("lun {} tag {}: {} -> RESERVATION CONFLICT: {}", lun, task.tag(), d.name(), e.getMessage());
-            return new ScsiResult(ScsiResult.RESERVATION_CONFLICT, null, null, Command.saturated(described));
-        } catch (TaskAborted e) {
-            throw e;
-        } catch (RuntimeException e) {
-            log.error("lun {} tag {}: {} failed", lun, task.tag(), d == null ? "command" : d.name(), e);
-            return new ScsiResult(ScsiResult.CHECK_CONDITION,
-                    Sense.of(SenseCode.INTERNAL_TARGET_FAILURE).encode(format), null, Command.saturated(described));
         }
+        if (failure instanceof ReservationConflict e) {
+            log.debug("lun {} tag {}: {} -> RESERVATION CONFLICT: {}", lun, task.tag(), name, e.getMessage());
+            return new ScsiResult(ScsiResult.RESERVATION_CONFLICT, null, null, Command.saturated(described));
+        }
+        if (failure instanceof TaskAborted e) {
+            throw e;
+        }
+        log.error("lun {} tag {}: {} failed", lun, task.tag(), d == null ? "command" : name, failure);
+        return new ScsiResult(ScsiResult.CHECK_CONDITION,
+                Sense.of(SenseCode.INTERNAL_TARGET_FAILURE).encode(format), null, Command.saturated(described));
     }
 
     /** Whether the unit offers any command with this opcode. */
