@@ -271,113 +271,95 @@ public final class CoreTarget implements ScsiTarget {
     }
 
     /**
-     * Runs consecutive plain READs or WRITEs of one nexus to consecutive blocks of one unit as one
-     * read or write of the device (see {@link ScsiTarget#executeAll}); everything else, and any run
-     * of one, goes through {@link #execute}.
+     * Runs consecutive plain WRITEs of one nexus to consecutive blocks of one unit as one write to
+     * the device (see {@link ScsiTarget#executeAll}); everything else, and any run of one, goes
+     * through {@link #execute}.
      */
     @Override
     public void executeAll(ScsiTask[] batch, Completion done) {
         int i = 0;
         while (i < batch.length) {
-            LogicalUnit unit = combinableUnit(batch[i]);
+            LogicalUnit unit = plainWriteUnit(batch[i]);
             int j = i + 1;
             if (unit != null) {
-                boolean write = isWrite(batch[i]);
-                long next = endLba(batch[i]);
-                while (j < batch.length && combinableUnit(batch[j]) == unit && isWrite(batch[j]) == write
-                        && batch[j].nexus().equals(batch[i].nexus()) && startLba(batch[j]) == next) {
-                    next = endLba(batch[j]);
+                long next = writeEnd(batch[i]);
+                while (j < batch.length && plainWriteUnit(batch[j]) == unit
+                        && batch[j].nexus().equals(batch[i].nexus()) && writeLba(batch[j]) == next) {
+                    next = writeEnd(batch[j]);
                     j++;
                 }
             }
             if (j - i == 1) {
                 if (done.abandoned(i)) {
-                    release(batch[i]);
+                    batch[i].dataOut().release();
                     done.completed(i, ScsiResult.ABORTED);
                 } else {
                     done.completed(i, execute(batch[i]));
                 }
             } else {
-                executeRun(batch, i, j, unit, done);
+                executeWrites(batch, i, j, unit, done);
             }
             i = j;
         }
     }
 
-    private static void release(ScsiTask task) {
-        ByteBuf dataOut = task.dataOut();
-        if (dataOut != null && dataOut.refCnt() > 0) {
-            dataOut.release();
-        }
-    }
+    /**
+     * The largest WRITE that joins a combined write. Joining copies the data once, which for a
+     * small write costs far less than the system calls it saves (two per write with a mirrored
+     * page store); from about this size on the copy costs as much as a call.
+     */
+    static final int COMBINED_WRITE_MAX = 32 << 10;
 
     /**
-     * The largest READ or WRITE that joins a combined one. Joining copies a write's data once,
-     * which for a small write costs far less than the system calls it saves (two per write with a
-     * mirrored page store); from about this size on the copy costs as much as a call.
+     * The unit of a WRITE(10/12/16) that may join a combined write: SIMPLE or untagged, no FUA, at
+     * least one block and at most {@link #COMBINED_WRITE_MAX} bytes, and data-out of exactly the blocks it names (anything else has its own
+     * outcome to report and goes alone); null for any other task.
      */
-    static final int COMBINED_MAX = 32 << 10;
-
-    /**
-     * The unit of a READ or WRITE (10/12/16) that may join a combined one: SIMPLE or untagged, no
-     * FUA, at least one block and at most {@link #COMBINED_MAX} bytes, and for a WRITE data-out of
-     * exactly the blocks it names (anything else has its own outcome to report and goes alone);
-     * null for any other task.
-     */
-    private LogicalUnit combinableUnit(ScsiTask task) {
+    private LogicalUnit plainWriteUnit(ScsiTask task) {
         byte[] cdb = task.cdb();
-        if (cdb == null || cdb.length < 10 || task.nexus() == null
+        if (cdb == null || cdb.length < 10 || task.nexus() == null || task.dataOut() == null
                 || task.attribute() != TaskAttribute.SIMPLE && task.attribute() != TaskAttribute.UNTAGGED
                 || (cdb[1] & 0x08) != 0) {
             return null;
         }
-        LbaFields fields = lbaFields(cdb);
+        LbaFields fields = writeFields(cdb);
         if (fields == null) {
             return null;
         }
         int lun = Lun.decode(task.lun());
         LogicalUnit unit = lun == Lun.UNSUPPORTED ? null : unit(task.nexus(), lun);
         long blocks = fields.blocks(cdb);
-        if (unit == null || blocks == 0 || blocks > COMBINED_MAX / unit.blockSize()) {
-            return null;
-        }
-        if (isWrite(task) && (task.dataOut() == null || task.dataOut().readableBytes() != blocks * unit.blockSize())) {
+        if (unit == null || blocks == 0 || blocks > COMBINED_WRITE_MAX / unit.blockSize()
+                || task.dataOut().readableBytes() != blocks * unit.blockSize()) {
             return null;
         }
         return unit;
     }
 
-    /** Where the LBA and length sit in a READ or WRITE (10/12/16), or null for any other CDB. */
-    private static LbaFields lbaFields(byte[] cdb) {
+    private static LbaFields writeFields(byte[] cdb) {
         return switch (cdb[0] & 0xFF) {
-            case 0x28, 0x2A -> LbaFields.TEN;
-            case 0xA8, 0xAA -> cdb.length >= 12 ? LbaFields.TWELVE : null;
-            case 0x88, 0x8A -> cdb.length >= 16 ? LbaFields.SIXTEEN : null;
+            case 0x2A -> LbaFields.TEN;
+            case 0xAA -> cdb.length >= 12 ? LbaFields.TWELVE : null;
+            case 0x8A -> cdb.length >= 16 ? LbaFields.SIXTEEN : null;
             default -> null;
         };
     }
 
-    private static boolean isWrite(ScsiTask task) {
-        int op = task.cdb()[0] & 0xFF;
-        return op == 0x2A || op == 0xAA || op == 0x8A;
+    private static long writeLba(ScsiTask task) {
+        return writeFields(task.cdb()).lba(task.cdb());
     }
 
-    private static long startLba(ScsiTask task) {
-        return lbaFields(task.cdb()).lba(task.cdb());
-    }
-
-    private static long endLba(ScsiTask task) {
-        LbaFields f = lbaFields(task.cdb());
+    private static long writeEnd(ScsiTask task) {
+        LbaFields f = writeFields(task.cdb());
         return f.lba(task.cdb()) + f.blocks(task.cdb());
     }
 
     /**
-     * Tasks {@code from..to-1} of {@code batch}: plain READs, or plain WRITEs, of one nexus to
-     * consecutive blocks of {@code unit}. Each is registered and checked as {@link #execute}
-     * would; those admitted are read or written together ({@link #together}), or one by one where
-     * they cannot be.
+     * Tasks {@code from..to-1} of {@code batch}: plain WRITEs of one nexus to consecutive blocks of
+     * {@code unit}. Each is registered and checked as {@link #execute} would; those admitted are
+     * written together ({@link #writeTogether}), or one by one where they cannot be.
      */
-    private void executeRun(ScsiTask[] batch, int from, int to, LogicalUnit unit, Completion done) {
+    private void executeWrites(ScsiTask[] batch, int from, int to, LogicalUnit unit, Completion done) {
         int n = to - from;
         int lun = unit.lun();
         TaskSet.Entry[] entries = new TaskSet.Entry[n];
@@ -401,8 +383,8 @@ public final class CoreTarget implements ScsiTarget {
                     results[k] = refused(task, lun, unit, e);
                     continue;
                 }
-                long lba = startLba(task);
-                long blocks = endLba(task) - lba;
+                long lba = writeLba(task);
+                long blocks = writeEnd(task) - lba;
                 if (lba < 0 || blocks > unit.blockCount() || lba > unit.blockCount() - blocks
                         || blocks > limits.maxTransferBlocks(unit.blockSize())) {
                     // Its handler has an error to report (LBA OUT OF RANGE, INVALID FIELD IN CDB).
@@ -418,10 +400,10 @@ public final class CoreTarget implements ScsiTarget {
                 }
                 // A task refused in between leaves a gap in the blocks: runs end there.
                 int end = k + 1;
-                while (end < n && admitted[end] != null && startLba(batch[from + end]) == endLba(batch[from + end - 1])) {
+                while (end < n && admitted[end] != null && writeLba(batch[from + end]) == writeEnd(batch[from + end - 1])) {
                     end++;
                 }
-                if (end - k < 2 || !together(unit, admitted, k, end, results)) {
+                if (end - k < 2 || !writeTogether(unit, admitted, k, end, results)) {
                     for (int m = k; m < end; m++) {
                         results[m] = runAdmitted(admitted[m], batch[from + m], lun, unit);
                     }
@@ -453,14 +435,13 @@ public final class CoreTarget implements ScsiTarget {
     }
 
     /**
-     * Reads or writes admitted commands {@code from..to-1} (consecutive blocks) with one call to
-     * the device, under the task order like single commands (writes also under the shared range
-     * lock of all their blocks). Each READ gets its slice of the one buffer read. Returns false,
-     * having reported nothing, when they must go one by one instead: an ORDERED task holds or waits
-     * for the unit, one of them was aborted, or the device failed (each then gets its own sense and
-     * LBA; reading or writing the same blocks twice is harmless).
+     * Writes admitted commands {@code from..to-1} (consecutive blocks, each with exactly its data)
+     * with one call to the device, under the task order and the range lock like a single WRITE.
+     * Returns false, having written nothing it reports, when they must go one by one instead: an
+     * ORDERED task holds or waits for the unit, one of them was aborted, or the write failed (each
+     * then gets its own sense and LBA; writing the same blocks twice is harmless).
      */
-    private boolean together(LogicalUnit unit, Command[] commands, int from, int to, ScsiResult[] results) {
+    private boolean writeTogether(LogicalUnit unit, Command[] commands, int from, int to, ScsiResult[] results) {
         Lock order = unit.taskOrder().readLock();
         try {
             // With a timeout the fair lock queues behind a waiting ORDERED task instead of barging.
@@ -473,37 +454,22 @@ public final class CoreTarget implements ScsiTarget {
         }
         ByteBuf joined = null;
         try {
-            boolean write = isWrite(commands[from].task());
-            int bs = unit.blockSize();
             int bytes = 0;
             for (int k = from; k < to; k++) {
                 if (commands[k].entry().aborted()) {
                     return false;
                 }
-                bytes += (int) (endLba(commands[k].task()) - startLba(commands[k].task())) * bs;
+                bytes += commands[k].dataOut().readableBytes();
+            }
+            joined = allocator.directBuffer(bytes, bytes);
+            for (int k = from; k < to; k++) {
+                ByteBuf d = commands[k].dataOut();
+                joined.writeBytes(d, d.readerIndex(), d.readableBytes());
             }
             Command first = commands[from];
-            long lba = startLba(first.task());
-            if (write) {
-                joined = allocator.directBuffer(bytes, bytes);
-                for (int k = from; k < to; k++) {
-                    ByteBuf d = commands[k].dataOut();
-                    joined.writeBytes(d, d.readerIndex(), d.readableBytes());
-                }
-                unit.write(first, lba, joined.nioBuffer(0, bytes), false);
-                for (int k = from; k < to; k++) {
-                    results[k] = commands[k].good();
-                }
-            } else {
-                joined = allocator.ioBuffer(bytes, bytes);
-                unit.read(lba, joined.nioBuffer(0, bytes));
-                joined.writerIndex(bytes);
-                int at = 0;
-                for (int k = from; k < to; k++) {
-                    int len = (int) (endLba(commands[k].task()) - startLba(commands[k].task())) * bs;
-                    results[k] = commands[k].dataIn(joined.retainedSlice(at, len));
-                    at += len;
-                }
+            unit.write(first, writeLba(first.task()), joined.nioBuffer(0, bytes), false);
+            for (int k = from; k < to; k++) {
+                results[k] = commands[k].good();
             }
             return true;
         } catch (CheckCondition | TaskAborted e) {
