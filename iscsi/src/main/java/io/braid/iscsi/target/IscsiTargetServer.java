@@ -69,7 +69,8 @@ public final class IscsiTargetServer implements AutoCloseable {
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("iscsi-accept"), io);
         workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("iscsi-io"), io);
         storageExecutor = Executors.newThreadPerTaskExecutor(
-                Thread.ofVirtual().name("iscsi-storage-", 0).factory());
+                // One name for all: a numbered one is formatted per thread, i.e. per chunk of I/O.
+                Thread.ofVirtual().name("iscsi-storage").factory());
         bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelClass)
