@@ -27,6 +27,8 @@ public final class PathSelectors {
     public static final int MAX_BURST = 1024;
     /** A run on one path ends after this many bursts' worth of commands, so the others stay measured. */
     static final int RUN_FACTOR = 4;
+    /** A burst's data: a run also ends at {@code burst × BURST_UNIT} bytes in flight on the path. */
+    static final int BURST_UNIT = 4096;
 
     private static final Set<String> NAMES = Set.of(FAILOVER_ONLY, ROUND_ROBIN, LEAST_QUEUE_DEPTH, SERVICE_TIME);
 
@@ -136,8 +138,10 @@ public final class PathSelectors {
      * The candidate whose I/Os would finish first: (in flight + 1) × mean latency, the latency
      * at least 1 µs so that an unmeasured path is tried; ties in turn. With a burst above 1, a
      * command goes to the path the previous one went to while that path has fewer than
-     * {@code burst} commands of the device in flight and has taken fewer than
-     * {@code 4 × burst} in a row; only then is the path chosen by that score again. A burst of
+     * {@code burst} commands of the device in flight, less than {@code burst × 4 KiB} of data
+     * in flight, and has taken fewer than {@code 4 × burst} in a row; only then is the path
+     * chosen by that score again. Small commands (a 4 KiB random load) thus run in bursts,
+     * large ones (128 KiB and up) spread over the paths as with a burst of 1. A burst of
      * requests then reaches the target as one batch on one connection instead of a few commands
      * on each, which costs both ends fewer system calls and wake-ups per command
      * (docs/host.md, "Path selection"); a path whose queue fills up (saturated, or slower)
@@ -149,6 +153,7 @@ public final class PathSelectors {
         private final AtomicInteger next = new AtomicInteger();
         private final int burst;
         private final int maxRun;
+        private final long burstBytes;
         /** The path of the current run, and how many more commands it may take in a row. */
         private PathId current;
         private int left;
@@ -156,6 +161,7 @@ public final class PathSelectors {
         ServiceTime(int burst) {
             this.burst = burst;
             this.maxRun = burst == 1 ? 1 : RUN_FACTOR * burst; // 1: every command by its score
+            this.burstBytes = (long) burst * BURST_UNIT;
         }
 
         @Override
@@ -168,7 +174,7 @@ public final class PathSelectors {
             if (left > 0) {
                 for (PathView p : candidates) {
                     if (p.id().equals(current)) {
-                        if (p.queueDepth() < burst) {
+                        if (p.queueDepth() < burst && p.bytesInFlight() < burstBytes) {
                             left--;
                             return p;
                         }

@@ -76,6 +76,7 @@ class PathSelectorsTest {
     static final class LivePath implements PathView {
         final FixedPath fixed;
         int depth;
+        long bytes;
         long latency;
 
         LivePath(FixedPath fixed, long latency) {
@@ -93,6 +94,7 @@ class PathSelectorsTest {
         @Override public int targetPortGroup() { return fixed.targetPortGroup(); }
         @Override public int order() { return fixed.order(); }
         @Override public int queueDepth() { return depth; }
+        @Override public long bytesInFlight() { return bytes; }
         @Override public long latencyNanos() { return latency; }
         @Override public long ios() { return 0; }
         // @formatter:on
@@ -126,6 +128,24 @@ class PathSelectorsTest {
         first.depth = 0;
         second.depth = 1;
         assertThat(send(s, all)).isSameAs(second);
+    }
+
+    @Test
+    void largeCommandsEndARunByTheirData() {
+        PathSelector s = PathSelectors.create(PathSelectors.SERVICE_TIME, null, 32);
+        IoInfo large = new IoInfo("v0", IoOperation.READ, 0, 256, 128 * 1024);
+        LivePath pa = new LivePath(a, 100_000);
+        LivePath pb = new LivePath(b, 100_000);
+        LivePath pc = new LivePath(c, 100_000);
+        List<LivePath> all = List.of(pa, pb, pc);
+        // 32 × 4 KiB = 128 KiB in flight ends a run: each 128 KiB command goes by score, as with a
+        // burst of 1, so large transfers use every path at once.
+        for (int i = 0; i < 9; i++) {
+            LivePath p = (LivePath) s.select(all, large);
+            p.depth++;
+            p.bytes += large.bytes();
+        }
+        assertThat(List.of(pa.depth, pb.depth, pc.depth)).containsExactly(3, 3, 3);
     }
 
     @Test
