@@ -36,6 +36,8 @@ import java.util.Set;
  * @param rescanInterval         how often discovery runs again (0 disables)
  * @param maxQueuedCommands      commands one session holds at most
  * @param negotiation            operational parameters offered at login
+ * @param ioThreads              event loop threads of the agent (its NBD connections and its
+ *                               sessions); 0 for the default, one thread
  */
 public record HostConfig(String initiatorName, String initiatorAlias, List<InetAddress> hostPorts,
                          List<Endpoint> portals, boolean followDiscoveredPortals, List<String> targets,
@@ -43,7 +45,7 @@ public record HostConfig(String initiatorName, String initiatorAlias, List<InetA
                          Duration pingTimeout, Duration commandTimeout, Duration loginTimeout,
                          Duration taskManagementTimeout, Duration logoutTimeout, Backoff reconnect,
                          Duration rescanInterval, int maxQueuedCommands,
-                         InitiatorNegotiator.Preferences negotiation) {
+                         InitiatorNegotiator.Preferences negotiation, int ioThreads) {
 
     /** Default rescan: new LUNs and portals show up within half a minute. */
     public static final Duration DEFAULT_RESCAN_INTERVAL = Duration.ofSeconds(30);
@@ -79,7 +81,18 @@ public record HostConfig(String initiatorName, String initiatorAlias, List<InetA
         }
         // The initiator's own checks cover the name, the timers and the limits.
         initiatorConfig(initiatorName, initiatorAlias, pingInterval, pingTimeout, commandTimeout, loginTimeout,
-                taskManagementTimeout, logoutTimeout, reconnect, maxQueuedCommands, negotiation);
+                taskManagementTimeout, logoutTimeout, reconnect, maxQueuedCommands, negotiation, ioThreads);
+    }
+
+    /** The settings with the default I/O threads. */
+    public HostConfig(String initiatorName, String initiatorAlias, List<InetAddress> hostPorts, List<Endpoint> portals,
+                      boolean followDiscoveredPortals, List<String> targets, Authentication auth,
+                      Authentication discoveryAuth, Duration pingInterval, Duration pingTimeout, Duration commandTimeout,
+                      Duration loginTimeout, Duration taskManagementTimeout, Duration logoutTimeout, Backoff reconnect,
+                      Duration rescanInterval, int maxQueuedCommands, InitiatorNegotiator.Preferences negotiation) {
+        this(initiatorName, initiatorAlias, hostPorts, portals, followDiscoveredPortals, targets, auth, discoveryAuth,
+                pingInterval, pingTimeout, commandTimeout, loginTimeout, taskManagementTimeout, logoutTimeout,
+                reconnect, rescanInterval, maxQueuedCommands, negotiation, 0);
     }
 
     /** A config with every default: pings 1 s / 1 s, commands 30 s, login 10 s, rescan 30 s. */
@@ -89,57 +102,63 @@ public record HostConfig(String initiatorName, String initiatorAlias, List<InetA
                 InitiatorConfig.DEFAULT_COMMAND_TIMEOUT, InitiatorConfig.DEFAULT_LOGIN_TIMEOUT,
                 InitiatorConfig.DEFAULT_TASK_MANAGEMENT_TIMEOUT, InitiatorConfig.DEFAULT_LOGOUT_TIMEOUT,
                 Backoff.DEFAULT, DEFAULT_RESCAN_INTERVAL, InitiatorConfig.DEFAULT_MAX_QUEUED_COMMANDS,
-                InitiatorNegotiator.Preferences.defaults());
+                InitiatorNegotiator.Preferences.defaults(), 0);
     }
 
     /** The initiator settings these host settings imply. */
     public InitiatorConfig initiatorConfig() {
         return initiatorConfig(initiatorName, initiatorAlias, pingInterval, pingTimeout, commandTimeout, loginTimeout,
-                taskManagementTimeout, logoutTimeout, reconnect, maxQueuedCommands, negotiation);
+                taskManagementTimeout, logoutTimeout, reconnect, maxQueuedCommands, negotiation, ioThreads);
     }
 
     private static InitiatorConfig initiatorConfig(String name, String alias, Duration pingInterval,
                                                    Duration pingTimeout, Duration commandTimeout,
                                                    Duration loginTimeout, Duration tmfTimeout, Duration logoutTimeout,
                                                    Backoff reconnect, int maxQueued,
-                                                   InitiatorNegotiator.Preferences negotiation) {
+                                                   InitiatorNegotiator.Preferences negotiation, int ioThreads) {
         return new InitiatorConfig(name, alias, negotiation, loginTimeout, pingInterval, pingTimeout, commandTimeout,
-                tmfTimeout, logoutTimeout, reconnect, maxQueued, 0);
+                tmfTimeout, logoutTimeout, reconnect, maxQueued, ioThreads);
     }
 
     public HostConfig withAuth(Authentication a) {
         return new HostConfig(initiatorName, initiatorAlias, hostPorts, portals, followDiscoveredPortals, targets, a,
                 discoveryAuth, pingInterval, pingTimeout, commandTimeout, loginTimeout, taskManagementTimeout,
-                logoutTimeout, reconnect, rescanInterval, maxQueuedCommands, negotiation);
+                logoutTimeout, reconnect, rescanInterval, maxQueuedCommands, negotiation, ioThreads);
     }
 
     public HostConfig withPing(Duration interval, Duration timeout) {
         return new HostConfig(initiatorName, initiatorAlias, hostPorts, portals, followDiscoveredPortals, targets, auth,
                 discoveryAuth, interval, timeout, commandTimeout, loginTimeout, taskManagementTimeout,
-                logoutTimeout, reconnect, rescanInterval, maxQueuedCommands, negotiation);
+                logoutTimeout, reconnect, rescanInterval, maxQueuedCommands, negotiation, ioThreads);
     }
 
     public HostConfig withFollowDiscoveredPortals(boolean follow) {
         return new HostConfig(initiatorName, initiatorAlias, hostPorts, portals, follow, targets, auth,
                 discoveryAuth, pingInterval, pingTimeout, commandTimeout, loginTimeout, taskManagementTimeout,
-                logoutTimeout, reconnect, rescanInterval, maxQueuedCommands, negotiation);
+                logoutTimeout, reconnect, rescanInterval, maxQueuedCommands, negotiation, ioThreads);
     }
 
     public HostConfig withReconnect(Backoff b) {
         return new HostConfig(initiatorName, initiatorAlias, hostPorts, portals, followDiscoveredPortals, targets, auth,
                 discoveryAuth, pingInterval, pingTimeout, commandTimeout, loginTimeout, taskManagementTimeout,
-                logoutTimeout, b, rescanInterval, maxQueuedCommands, negotiation);
+                logoutTimeout, b, rescanInterval, maxQueuedCommands, negotiation, ioThreads);
     }
 
     public HostConfig withLoginTimeout(Duration d) {
         return new HostConfig(initiatorName, initiatorAlias, hostPorts, portals, followDiscoveredPortals, targets, auth,
                 discoveryAuth, pingInterval, pingTimeout, commandTimeout, d, taskManagementTimeout,
-                logoutTimeout, reconnect, rescanInterval, maxQueuedCommands, negotiation);
+                logoutTimeout, reconnect, rescanInterval, maxQueuedCommands, negotiation, ioThreads);
     }
 
     public HostConfig withRescanInterval(Duration d) {
         return new HostConfig(initiatorName, initiatorAlias, hostPorts, portals, followDiscoveredPortals, targets, auth,
                 discoveryAuth, pingInterval, pingTimeout, commandTimeout, loginTimeout, taskManagementTimeout,
-                logoutTimeout, reconnect, d, maxQueuedCommands, negotiation);
+                logoutTimeout, reconnect, d, maxQueuedCommands, negotiation, ioThreads);
+    }
+
+    public HostConfig withIoThreads(int threads) {
+        return new HostConfig(initiatorName, initiatorAlias, hostPorts, portals, followDiscoveredPortals, targets, auth,
+                discoveryAuth, pingInterval, pingTimeout, commandTimeout, loginTimeout, taskManagementTimeout,
+                logoutTimeout, reconnect, rescanInterval, maxQueuedCommands, negotiation, threads);
     }
 }

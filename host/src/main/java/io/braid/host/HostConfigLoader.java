@@ -93,7 +93,7 @@ public final class HostConfigLoader {
                     String taskManagementTimeout, String logoutTimeout, ReconnectFile reconnect,
                     String rescanInterval, Integer maxQueuedCommands, NegotiationFile negotiation,
                     String dataDir, NbdFile nbd, String api, java.util.Map<String, String> exports,
-                    MultipathFile multipath, ModulesFile modules) {
+                    MultipathFile multipath, ModulesFile modules, Integer ioThreads) {
     }
 
     record ModulesFile(String directory, String decisionBudget, Boolean autoLoad) {
@@ -104,7 +104,7 @@ public final class HostConfigLoader {
 
     record MultipathFile(String noPathTimeout, String checkerInterval, Integer samePathRetries, Integer busyRetries,
                          Integer maxAttempts, String writeFenceTimeout, String policy, String failback,
-                         List<RuleFile> devices) {
+                         Integer pathBurst, List<RuleFile> devices) {
     }
 
     record RuleFile(String id, String vendor, String product, String policy, String failback) {
@@ -231,6 +231,7 @@ public final class HostConfigLoader {
             if (maxQueued < 1 || maxQueued > 65536) {
                 throw error("maxQueuedCommands", maxQueued + " is out of range 1..65536");
             }
+            int ioThreads = count("ioThreads", raw.ioThreads(), 0, 0, 256);
             String alias = raw.initiatorAlias();
             if (alias != null && (alias.length() > 255 || alias.chars().anyMatch(Character::isISOControl))) {
                 throw error("initiatorAlias", "must be at most 255 printable characters");
@@ -238,7 +239,7 @@ public final class HostConfigLoader {
             try {
                 return new HostConfig(name, alias, hostPorts, portals, follow, targets, auth, discoveryAuth,
                         pingInterval, pingTimeout, commandTimeout, loginTimeout, tmfTimeout, logoutTimeout, reconnect,
-                        rescan, maxQueued, negotiation);
+                        rescan, maxQueued, negotiation, ioThreads);
             } catch (IllegalArgumentException e) {
                 throw new HostConfigException(source + ": " + e.getMessage(), e);
             }
@@ -304,6 +305,7 @@ public final class HostConfigLoader {
             int same = count("multipath.samePathRetries", m.samePathRetries(), d.samePathRetries(), 0, 100);
             int busy = count("multipath.busyRetries", m.busyRetries(), d.busyRetries(), 0, 1000);
             int attempts = count("multipath.maxAttempts", m.maxAttempts(), d.maxAttempts(), 1, 1000);
+            int burst = count("multipath.pathBurst", m.pathBurst(), d.pathBurst(), 1, PathSelectors.MAX_BURST);
             String policy = m.policy() == null ? d.defaultPolicy() : policy("multipath.policy", m.policy());
             Failback failback = m.failback() == null ? d.defaultFailback() : failback("multipath.failback", m.failback());
             List<PolicyRule> rules = new ArrayList<>();
@@ -320,7 +322,7 @@ public final class HostConfigLoader {
                             pattern(path + ".product", r.product()), p, f));
                 }
             }
-            return new MultipathConfig(noPath, checker, same, busy, attempts, fence, rules, policy, failback);
+            return new MultipathConfig(noPath, checker, same, busy, attempts, fence, rules, policy, failback, burst);
         }
 
         private String policy(String path, String name) throws HostConfigException {

@@ -32,6 +32,7 @@ class HostConfigLoaderTest {
             reconnect: {initial: 100ms, max: 5s, multiplier: 1.5}
             rescanInterval: 0s
             maxQueuedCommands: 256
+            ioThreads: 2
             negotiation:
               headerDigest: [CRC32C, None]
               dataDigest: [None]
@@ -66,6 +67,8 @@ class HostConfigLoaderTest {
         assertThat(c.reconnect().multiplier()).isEqualTo(1.5);
         assertThat(c.rescanInterval()).isZero();
         assertThat(c.maxQueuedCommands()).isEqualTo(256);
+        assertThat(c.ioThreads()).isEqualTo(2);
+        assertThat(c.initiatorConfig().ioThreads()).isEqualTo(2);
         assertThat(c.negotiation().headerDigests()).containsExactly(Digest.CRC32C, Digest.NONE);
         assertThat(c.negotiation().maxRecvDataSegmentLength()).isEqualTo(65536);
         assertThat(c.negotiation().maxBurstLength()).isEqualTo(1 << 20);
@@ -126,9 +129,11 @@ class HostConfigLoaderTest {
         assertError("portals: [a]\nnegotiation: {headerDigest: [MD5]}\n",
                 "host.yaml: negotiation.headerDigest: \"MD5\" is not None or CRC32C");
         assertError("portals: [a]\nmaxQueuedCommands: 0\n", "host.yaml: maxQueuedCommands: 0 is out of range 1..65536");
+        assertError("portals: [a]\nioThreads: 257\n", "host.yaml: ioThreads: 257 is out of range 0..256");
+        assertError("portals: [a]\nioThreads: -1\n", "host.yaml: ioThreads: -1 is out of range 0..256");
         assertError("portals: [a]\npings: 1s\n", "host.yaml: pings: unknown field (expected one of: api, chap,"
                 + " commandTimeout, dataDir, discoveryChap, exports, followDiscoveredPortals, hostPorts, initiatorAlias,"
-                + " initiatorName, loginTimeout, logoutTimeout, maxQueuedCommands, modules, multipath, nbd, negotiation, ping,"
+                + " initiatorName, ioThreads, loginTimeout, logoutTimeout, maxQueuedCommands, modules, multipath, nbd, negotiation, ping,"
                 + " portals, reconnect, rescanInterval, targets, taskManagementTimeout)");
         assertError("portals: [a]\nfollowDiscoveredPortals: maybe\n",
                 "host.yaml: followDiscoveredPortals: \"maybe\" is not true or false");
@@ -152,6 +157,7 @@ class HostConfigLoaderTest {
               busyRetries: 7
               maxAttempts: 9
               writeFenceTimeout: 0s
+              pathBurst: 8
               policy: round-robin
               failback: manual
               devices:
@@ -177,6 +183,7 @@ class HostConfigLoaderTest {
         assertThat(m.busyRetries()).isEqualTo(7);
         assertThat(m.maxAttempts()).isEqualTo(9);
         assertThat(m.writeFenceTimeout()).isZero();
+        assertThat(m.pathBurst()).isEqualTo(8);
         assertThat(m.defaultPolicy()).isEqualTo("round-robin");
         assertThat(m.defaultFailback()).isEqualTo(io.braid.host.multipath.Failback.MANUAL);
         assertThat(m.policies()).hasSize(2);
@@ -217,6 +224,7 @@ class HostConfigLoaderTest {
         assertError("portals: [a]\nmultipath: {failback: later}\n",
                 "host.yaml: multipath.failback: \"later\" is not immediate or manual");
         assertError("portals: [a]\nmultipath: {maxAttempts: 0}\n", "host.yaml: multipath.maxAttempts: 0 is out of range 1..1000");
+        assertError("portals: [a]\nmultipath: {pathBurst: 0}\n", "host.yaml: multipath.pathBurst: 0 is out of range 1..1024");
         assertError("portals: [a]\nmultipath: {devices: [{vendor: BRAID}]}\n",
                 "host.yaml: multipath.devices[0].policy: is required");
         assertError("portals: [a]\nmultipath: {devices: [{product: \"(\", policy: round-robin}]}\n",

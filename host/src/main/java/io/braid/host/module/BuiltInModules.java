@@ -76,7 +76,12 @@ public final class BuiltInModules {
             return newPolicy(Failback.IMMEDIATE);
         }
 
-        /** The policy of one device; {@code failback} matters for failover-only. */
+        /**
+         * The policy of one device; {@code failback} matters for failover-only. The driver does
+         * not ask it to select: for a built-in module the device's own built-in selector
+         * ({@link PathSelectors}, with the host.yaml rule's failback and path burst) chooses
+         * directly, without the SPI's views.
+         */
         public PathPolicy newPolicy(Failback failback) {
             return switch (name) {
                 case PathSelectors.FAILOVER_ONLY -> new FailoverOnly(failback);

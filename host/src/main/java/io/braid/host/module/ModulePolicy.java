@@ -114,6 +114,12 @@ final class ModulePolicy implements PathSelector, ErrorAnalyzer, FailureScope, I
                 }
             }
         }
+        if (module.builtin) {
+            // A built-in module's policy is the device's built-in selector (the same host.yaml
+            // rule): it decides directly, without the SPI's views of every candidate per command.
+            module.decisions.increment();
+            return fallback.selector().select(candidates, io);
+        }
         PathPolicy p = policy;
         if (p != null && (module.active() || module.builtin)) {
             List<PathInfo> infos = new ArrayList<>(candidates.size());
@@ -142,7 +148,7 @@ final class ModulePolicy implements PathSelector, ErrorAnalyzer, FailureScope, I
     public void completed(PathView path, IoInfo io, long nanos, boolean ok) {
         fallback.selector().completed(path, io, nanos, ok);
         PathPolicy p = policy;
-        if (p != null) {
+        if (p != null && !module.builtin) {
             PathRef ref = SpiViews.ref(path.id());
             IoRequest req = SpiViews.request(deviceId, io, blockSize);
             module.notify("completed", () -> p.completed(ref, req, nanos, ok));

@@ -31,7 +31,7 @@ public record DevicePolicy(String name, PathSelector selector, ErrorAnalyzer ana
     public static DevicePolicy builtIn(PolicyRule rule) {
         String name = rule.policy().equals(PathSelectors.FAILOVER_ONLY) && rule.failback() == Failback.MANUAL
                 ? rule.policy() + " (manual failback)" : rule.policy();
-        return new DevicePolicy(name, PathSelectors.create(rule.policy(), rule.failback()), ScsiErrorAnalyzer.INSTANCE,
+        return new DevicePolicy(name, PathSelectors.create(rule.policy(), rule.failback(), rule.effectiveBurst()), ScsiErrorAnalyzer.INSTANCE,
                 DefaultFailureScope.INSTANCE);
     }
 }

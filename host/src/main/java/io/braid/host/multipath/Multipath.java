@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +60,8 @@ public final class Multipath implements AutoCloseable {
     private final Map<String, MultipathDevice> devices = new ConcurrentHashMap<>();
     /** Devices whose limits are being read, by id, with their latest snapshot. */
     private final Map<String, Device> probing = new LinkedHashMap<>();
+    /** Completes when the probe of a device in {@link #probing} has ended (added or not). Guarded by this. */
+    private final Map<String, CompletableFuture<Void>> probes = new HashMap<>();
     private final List<MultipathListener> listeners = new CopyOnWriteArrayList<>();
     private final ArrayDeque<MultipathEvent> events = new ArrayDeque<>();
     private final AtomicLong sequence = new AtomicLong();
@@ -95,8 +98,20 @@ public final class Multipath implements AutoCloseable {
      */
     public static Multipath start(HostAgent agent, MultipathConfig config, DeviceNaming naming)
             throws InterruptedException {
+        return start(agent, config, naming, m -> { });
+    }
+
+    /**
+     * {@link #start(HostAgent, MultipathConfig, DeviceNaming)}, with {@code listening} run once the
+     * driver listens to discovery and before it looks at discovery's devices itself (a test
+     * delivers a discovery event there, as a session's listener may).
+     */
+    static Multipath start(HostAgent agent, MultipathConfig config, DeviceNaming naming,
+                           java.util.function.Consumer<Multipath> listening) throws InterruptedException {
         Multipath m = new Multipath(agent, config, naming);
         agent.addListener(m.listener);
+        listening.accept(m);
+        // Waits for every device found, also those whose probe a discovery event started first.
         List<CompletableFuture<Void>> first = m.sync(agent.devices());
         Duration bound = agent.config().commandTimeout().multipliedBy(2);
         try {
@@ -286,7 +301,10 @@ public final class Multipath implements AutoCloseable {
 
     // ------------------------------------------------------------------ discovery
 
-    /** Brings the device set in line with discovery; returns the probes started. */
+    /**
+     * Brings the device set in line with discovery; returns the probes under way for the devices
+     * found, started now or by an earlier call.
+     */
     private List<CompletableFuture<Void>> sync(List<Device> found) {
         if (closed) {
             return List.of();
@@ -311,8 +329,12 @@ public final class Multipath implements AutoCloseable {
                     toUpdate.put(existing, d);
                 } else if (probing.containsKey(d.id())) {
                     probing.put(d.id(), d);
+                    started.add(probes.get(d.id()));
                 } else if (d.capacityBytes() > 0 && d.blockSize() > 0) {
                     probing.put(d.id(), d);
+                    CompletableFuture<Void> probed = new CompletableFuture<>();
+                    probes.put(d.id(), probed);
+                    started.add(probed);
                     toCreate.add(d);
                 } else {
                     log.info("multipath: device {} waits: no path reported its capacity yet", d.id());
@@ -326,9 +348,7 @@ public final class Multipath implements AutoCloseable {
             }
         }
         toUpdate.forEach((device, d) -> device.update(d, this::session));
-        for (Device d : toCreate) {
-            started.add(create(d));
-        }
+        toCreate.forEach(this::create);
         for (MultipathDevice d : removed) {
             d.shutdown("discovery no longer reports the device");
             log.info("multipath: device {} ({}) removed", d.name(), d.id());
@@ -361,20 +381,28 @@ public final class Multipath implements AutoCloseable {
         }
         return limits.handle((l, e) -> {
             Device latest;
+            CompletableFuture<Void> probed;
             synchronized (this) {
                 latest = probing.remove(d.id());
+                probed = probes.remove(d.id());
             }
-            if (latest == null || closed) {
+            try {
+                if (latest == null || closed) {
+                    return null;
+                }
+                if (e != null) {
+                    log.warn("multipath: device {} not added yet, its limits could not be read: {}", d.id(),
+                            e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                                    ? e.getCause().getMessage() : e.getMessage());
+                    return null;
+                }
+                add(latest, l);
                 return null;
+            } finally {
+                if (probed != null) {
+                    probed.complete(null);
+                }
             }
-            if (e != null) {
-                log.warn("multipath: device {} not added yet, its limits could not be read: {}", d.id(),
-                        e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                                ? e.getCause().getMessage() : e.getMessage());
-                return null;
-            }
-            add(latest, l);
-            return null;
         });
     }
 
@@ -444,6 +472,11 @@ public final class Multipath implements AutoCloseable {
     }
 
     /** Discovery's events, on session event loops. */
+    /** The driver's discovery listener (tests deliver events through it). */
+    PathListener listenerForTest() {
+        return listener;
+    }
+
     private final class Listener implements PathListener {
         @Override
         public void pathStateChanged(Path path, PathState from, PathState to, String reason) {

@@ -19,10 +19,13 @@ import java.util.Objects;
  * @param policies          rules tried in order; the first match chooses a device's policy
  * @param defaultPolicy     the policy of a device no rule matches
  * @param defaultFailback   failback of failover-only when no rule says
+ * @param pathBurst         commands service-time keeps sending to one path while it has fewer in
+ *                          flight (1..{@link PathSelectors#MAX_BURST}; 1: each command by its score)
  */
 public record MultipathConfig(Duration noPathTimeout, Duration checkerInterval, int samePathRetries,
                               int busyRetries, int maxAttempts, Duration writeFenceTimeout,
-                              List<PolicyRule> policies, String defaultPolicy, Failback defaultFailback) {
+                              List<PolicyRule> policies, String defaultPolicy, Failback defaultFailback,
+                              int pathBurst) {
 
     public static final Duration DEFAULT_NO_PATH_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_CHECKER_INTERVAL = Duration.ofSeconds(2);
@@ -57,47 +60,63 @@ public record MultipathConfig(Duration noPathTimeout, Duration checkerInterval, 
         if (maxAttempts < 1 || maxAttempts > 1000) {
             throw new IllegalArgumentException("maxAttempts " + maxAttempts + " is out of range 1..1000");
         }
+        if (pathBurst < 1 || pathBurst > PathSelectors.MAX_BURST) {
+            throw new IllegalArgumentException("pathBurst " + pathBurst + " is out of range 1.." + PathSelectors.MAX_BURST);
+        }
+    }
+
+    /** The settings with the default path burst. */
+    public MultipathConfig(Duration noPathTimeout, Duration checkerInterval, int samePathRetries, int busyRetries,
+                           int maxAttempts, Duration writeFenceTimeout, List<PolicyRule> policies,
+                           String defaultPolicy, Failback defaultFailback) {
+        this(noPathTimeout, checkerInterval, samePathRetries, busyRetries, maxAttempts, writeFenceTimeout, policies,
+                defaultPolicy, defaultFailback, PathSelectors.DEFAULT_BURST);
     }
 
     /** Every default: 30 s without a path, checker every 2 s, service-time. */
     public static MultipathConfig defaults() {
         return new MultipathConfig(DEFAULT_NO_PATH_TIMEOUT, DEFAULT_CHECKER_INTERVAL, DEFAULT_SAME_PATH_RETRIES,
                 DEFAULT_BUSY_RETRIES, DEFAULT_MAX_ATTEMPTS, DEFAULT_WRITE_FENCE_TIMEOUT, List.of(),
-                PathSelectors.DEFAULT, Failback.IMMEDIATE);
+                PathSelectors.DEFAULT, Failback.IMMEDIATE, PathSelectors.DEFAULT_BURST);
+    }
+
+    public MultipathConfig withPathBurst(int burst) {
+        return new MultipathConfig(noPathTimeout, checkerInterval, samePathRetries, busyRetries, maxAttempts,
+                writeFenceTimeout, policies, defaultPolicy, defaultFailback, burst);
     }
 
     public MultipathConfig withNoPathTimeout(Duration d) {
         return new MultipathConfig(d, checkerInterval, samePathRetries, busyRetries, maxAttempts, writeFenceTimeout,
-                policies, defaultPolicy, defaultFailback);
+                policies, defaultPolicy, defaultFailback, pathBurst);
     }
 
     public MultipathConfig withCheckerInterval(Duration d) {
         return new MultipathConfig(noPathTimeout, d, samePathRetries, busyRetries, maxAttempts, writeFenceTimeout,
-                policies, defaultPolicy, defaultFailback);
+                policies, defaultPolicy, defaultFailback, pathBurst);
     }
 
     public MultipathConfig withWriteFenceTimeout(Duration d) {
         return new MultipathConfig(noPathTimeout, checkerInterval, samePathRetries, busyRetries, maxAttempts, d,
-                policies, defaultPolicy, defaultFailback);
+                policies, defaultPolicy, defaultFailback, pathBurst);
     }
 
     public MultipathConfig withPolicies(List<PolicyRule> rules) {
         return new MultipathConfig(noPathTimeout, checkerInterval, samePathRetries, busyRetries, maxAttempts,
-                writeFenceTimeout, rules, defaultPolicy, defaultFailback);
+                writeFenceTimeout, rules, defaultPolicy, defaultFailback, pathBurst);
     }
 
     public MultipathConfig withDefaultPolicy(String policy, Failback failback) {
         return new MultipathConfig(noPathTimeout, checkerInterval, samePathRetries, busyRetries, maxAttempts,
-                writeFenceTimeout, policies, policy, failback);
+                writeFenceTimeout, policies, policy, failback, pathBurst);
     }
 
     /** The rule that chooses {@code d}'s policy: the first match, else the default. */
     public PolicyRule ruleFor(io.braid.host.discovery.Device d) {
         for (PolicyRule r : policies) {
             if (r.matches(d)) {
-                return r;
+                return r.withDefaultBurst(pathBurst);
             }
         }
-        return new PolicyRule(null, null, null, defaultPolicy, defaultFailback);
+        return new PolicyRule(null, null, null, defaultPolicy, defaultFailback, pathBurst);
     }
 }

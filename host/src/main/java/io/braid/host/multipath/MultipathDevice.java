@@ -566,6 +566,7 @@ public final class MultipathDevice implements ExportedDevice {
                         acquire(pol, c);
                     }
                     chosen.queueDepth.incrementAndGet();
+                    chosen.bytesInFlight.addAndGet(c.transferLength);
                     inFlight.incrementAndGet();
                 }
             }
@@ -686,6 +687,7 @@ public final class MultipathDevice implements ExportedDevice {
 
     private void completed(Command c, PathEntry p, ScsiOutcome o, long nanos) {
         p.queueDepth.decrementAndGet();
+        p.bytesInFlight.addAndGet(-c.transferLength);
         inFlight.decrementAndGet();
         releaseHeld();
         DevicePolicy policy = c.policy != null ? c.policy : this.policy;
@@ -832,6 +834,7 @@ public final class MultipathDevice implements ExportedDevice {
             same = closedReason == null && p.usable() && paths.contains(p);
             if (same) {
                 p.queueDepth.incrementAndGet();
+                p.bytesInFlight.addAndGet(c.transferLength);
                 inFlight.incrementAndGet();
             }
         }

@@ -24,6 +24,8 @@ final class PathEntry implements PathView {
     final String deviceId;
     final IscsiSession session;
     final AtomicInteger queueDepth = new AtomicInteger();
+    /** Data the commands in {@link #queueDepth} transfer, in bytes. */
+    final AtomicLong bytesInFlight = new AtomicLong();
     final AtomicLong latency = new AtomicLong();
     final LongAdder ios = new LongAdder();
     final LongAdder errors = new LongAdder();
@@ -132,6 +134,11 @@ final class PathEntry implements PathView {
     @Override
     public int queueDepth() {
         return queueDepth.get();
+    }
+
+    @Override
+    public long bytesInFlight() {
+        return bytesInFlight.get();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.braid.host.multipath;
 
+import io.braid.host.discovery.PathId;
+
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,6 +18,17 @@ public final class PathSelectors {
     public static final String SERVICE_TIME = "service-time";
     /** The policy of a device no rule names. */
     public static final String DEFAULT = SERVICE_TIME;
+    /**
+     * Commands service-time keeps sending to one path while it has fewer in flight (host.yaml
+     * {@code multipath.pathBurst}); 1 chooses the path of every command by its score alone.
+     */
+    public static final int DEFAULT_BURST = 32;
+    /** The most {@code multipath.pathBurst} may be. */
+    public static final int MAX_BURST = 1024;
+    /** A run on one path ends after this many bursts' worth of commands, so the others stay measured. */
+    static final int RUN_FACTOR = 4;
+    /** A burst's data: a run also ends at {@code burst × BURST_UNIT} bytes in flight on the path. */
+    static final int BURST_UNIT = 4096;
 
     private static final Set<String> NAMES = Set.of(FAILOVER_ONLY, ROUND_ROBIN, LEAST_QUEUE_DEPTH, SERVICE_TIME);
 
@@ -33,11 +46,25 @@ public final class PathSelectors {
      * @throws IllegalArgumentException for a name that is not built in
      */
     public static PathSelector create(String name, Failback failback) {
+        return create(name, failback, DEFAULT_BURST);
+    }
+
+    /**
+     * A new selector for one device; {@code burst} applies to service-time (see
+     * {@link ServiceTime}).
+     *
+     * @throws IllegalArgumentException for a name that is not built in, or a burst outside
+     *                                  1..{@link #MAX_BURST}
+     */
+    public static PathSelector create(String name, Failback failback, int burst) {
+        if (burst < 1 || burst > MAX_BURST) {
+            throw new IllegalArgumentException("path burst " + burst + " is out of range 1.." + MAX_BURST);
+        }
         return switch (name) {
             case FAILOVER_ONLY -> new FailoverOnly(failback == null ? Failback.IMMEDIATE : failback);
             case ROUND_ROBIN -> new RoundRobin();
             case LEAST_QUEUE_DEPTH -> new LeastQueueDepth();
-            case SERVICE_TIME -> new ServiceTime();
+            case SERVICE_TIME -> new ServiceTime(burst);
             default -> throw new IllegalArgumentException("\"" + name + "\" is not a path selection policy (use one of "
                     + String.join(", ", List.of(FAILOVER_ONLY, ROUND_ROBIN, LEAST_QUEUE_DEPTH, SERVICE_TIME)) + ")");
         };
@@ -109,10 +136,33 @@ public final class PathSelectors {
 
     /**
      * The candidate whose I/Os would finish first: (in flight + 1) × mean latency, the latency
-     * at least 1 µs so that an unmeasured path is tried; ties in turn.
+     * at least 1 µs so that an unmeasured path is tried; ties in turn. With a burst above 1, a
+     * command goes to the path the previous one went to while that path has fewer than
+     * {@code burst} commands of the device in flight, less than {@code burst × 4 KiB} of data
+     * in flight, and has taken fewer than {@code 4 × burst} in a row; only then is the path
+     * chosen by that score again. Small commands (a 4 KiB random load) thus run in bursts,
+     * large ones (128 KiB and up) spread over the paths as with a burst of 1. A burst of
+     * requests then reaches the target as one batch on one connection instead of a few commands
+     * on each, which costs both ends fewer system calls and wake-ups per command
+     * (docs/host.md, "Path selection"); a path whose queue fills up (saturated, or slower)
+     * sends the excess elsewhere at once, and the rotation keeps every path's latency measured.
+     *
+     * <p>The selector is called under the device's lock, which guards the burst state.
      */
     static final class ServiceTime implements PathSelector {
         private final AtomicInteger next = new AtomicInteger();
+        private final int burst;
+        private final int maxRun;
+        private final long burstBytes;
+        /** The path of the current run, and how many more commands it may take in a row. */
+        private PathId current;
+        private int left;
+
+        ServiceTime(int burst) {
+            this.burst = burst;
+            this.maxRun = burst == 1 ? 1 : RUN_FACTOR * burst; // 1: every command by its score
+            this.burstBytes = (long) burst * BURST_UNIT;
+        }
 
         @Override
         public String name() {
@@ -121,8 +171,22 @@ public final class PathSelectors {
 
         @Override
         public PathView select(List<? extends PathView> candidates, IoInfo io) {
-            return lowest(candidates, next.getAndIncrement(),
-                    p -> (p.queueDepth() + 1L) * Math.max(1_000L, p.latencyNanos()));
+            if (left > 0) {
+                for (PathView p : candidates) {
+                    if (p.id().equals(current)) {
+                        if (p.queueDepth() < burst && p.bytesInFlight() < burstBytes) {
+                            left--;
+                            return p;
+                        }
+                        break;
+                    }
+                }
+            }
+            PathView p = lowest(candidates, next.getAndIncrement(),
+                    v -> (v.queueDepth() + 1L) * Math.max(1_000L, v.latencyNanos()));
+            current = p.id();
+            left = maxRun - 1;
+            return p;
         }
     }
 

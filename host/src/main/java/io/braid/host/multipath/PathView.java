@@ -39,6 +39,11 @@ public interface PathView {
     /** Commands of this device in flight through the path now. */
     int queueDepth();
 
+    /** Data those commands transfer (read or written), in bytes; 0 when not known. */
+    default long bytesInFlight() {
+        return 0;
+    }
+
     /** Exponentially weighted mean latency of the path's commands (weight 1/8), 0 before the first. */
     long latencyNanos();
 

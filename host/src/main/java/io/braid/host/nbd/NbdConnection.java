@@ -108,6 +108,8 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
     private boolean shuttingDown;
     private ScheduledFuture<?> handshakeTimer;
     private boolean flushQueued;
+    /** Inside {@link #dispatch}: a completion arriving now is queued, not run inline. */
+    private boolean dispatching;
     private final Runnable queuedFlush = () -> {
         flushQueued = false;
         ctx.flush();
@@ -626,6 +628,17 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
         }
         inFlight++;
         inFlightBytes += cost(r);
+        boolean outer = dispatching;
+        dispatching = true;
+        try {
+            submit(r);
+        } finally {
+            dispatching = outer;
+        }
+    }
+
+    /** Hands {@code r} to the device; its completion sends the reply. */
+    private void submit(NbdClientMessage.Request r) {
         boolean fua = r.has(CommandFlag.FUA);
         ByteBuf readBuffer = null;
         ByteBuffer readView = null;
@@ -661,6 +674,13 @@ final class NbdConnection extends ChannelInboundHandlerAdapter {
         ByteBuf buffer = readBuffer;
         ByteBuffer view = readView;
         f.whenComplete((v, error) -> {
+            if (!dispatching && ctx.executor().inEventLoop()) {
+                // Completed on this loop (the agent's sessions share it): reply now rather than
+                // through the task queue. Not from within dispatch itself, where a device that
+                // completes at once would recurse through drainWaiting.
+                completed(r, buffer, view, error);
+                return;
+            }
             try {
                 ctx.executor().execute(() -> completed(r, buffer, view, error));
             } catch (RejectedExecutionException e) {

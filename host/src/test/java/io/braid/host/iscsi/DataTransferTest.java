@@ -37,11 +37,15 @@ class DataTransferTest {
     Path dir;
     TestTarget target;
     IscsiInitiator initiator;
+    io.braid.host.AgentEventLoops loops;
 
     @AfterEach
     void tearDown() {
         if (initiator != null) {
             initiator.close();
+        }
+        if (loops != null) {
+            loops.close();
         }
         if (target != null) {
             target.close();
@@ -163,14 +167,19 @@ class DataTransferTest {
     @Test
     void queueBoundRefusesTheExcess() throws Exception {
         target = TestTarget.in(dir).volume("v0", 4 << 20).start();
-        initiator = new IscsiInitiator(InitiatorConfig.defaults(IscsiSessionTest.INITIATOR).withMaxQueuedCommands(4));
+        // One loop thread, so the test can run code on the session's own thread.
+        loops = io.braid.host.AgentEventLoops.start(1);
+        initiator = new IscsiInitiator(InitiatorConfig.defaults(IscsiSessionTest.INITIATOR).withMaxQueuedCommands(4),
+                loops.group());
         IscsiSession s = initiator.open(new SessionSpec(target.iqn(), null, target.portal(), Authentication.NONE));
         s.firstLogin().get(10, TimeUnit.SECONDS);
         clearUnitAttention(s, 0);
         List<CompletableFuture<ScsiOutcome>> all = new ArrayList<>();
-        // Submitted from the session's own thread in one go, so none can finish in between.
+        // Submitted from the session's own thread in one go, so none can finish in between
+        // (a callback on a submit's future may run on the caller's thread instead when the
+        // command completed before the callback was attached).
         CompletableFuture<Void> submitted = new CompletableFuture<>();
-        s.submit(ScsiRequest.noData(0, Cdbs.testUnitReady())).thenRun(() -> {
+        loops.group().next().execute(() -> {
             for (int i = 0; i < 8; i++) {
                 all.add(s.submit(ScsiRequest.read(0, Cdbs.read16(0, 8), 4096)));
             }
