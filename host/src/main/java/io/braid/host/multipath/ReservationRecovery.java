@@ -24,9 +24,10 @@ public interface ReservationRecovery {
     /**
      * Brings this host's registration back on {@code path} when the unit lost it while the key is
      * still registered elsewhere, moves a single-holder reservation of this host whose path is gone
-     * to a usable path, or waits for such a move already under way. Completes with whether a
-     * command through {@code path} may now pass (false: nothing of this host's to restore, or
-     * another host preempted it); never exceptionally.
+     * to a usable path, or waits for such a move already under way. Completes with whether the
+     * command that met the conflict on {@code path} may pass when sent again — through
+     * {@code path}, or through the usable path that holds this host's reservation (false: nothing
+     * of this host's to restore, or another host preempted it); never exceptionally.
      */
     CompletableFuture<Boolean> restore(MultipathDevice device, PathId path);
 }

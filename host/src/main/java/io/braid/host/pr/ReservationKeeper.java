@@ -347,8 +347,9 @@ public final class ReservationKeeper {
      * registered nowhere any more (another host preempted it, or cleared): that is recorded, and
      * later conflicts go to the caller at once.
      *
-     * @return whether a command through {@code path} may now pass: something was restored, or this
-     *         host holds the single-holder reservation through {@code path}
+     * @return whether the command may pass when sent again: something was restored, or this host
+     *         holds the single-holder reservation through a usable path ({@code path} or the one
+     *         the policy sends commands to once the reservation has moved)
      */
     public synchronized boolean restore(PathId path) {
         if (key == 0 || preempted) {
@@ -388,7 +389,10 @@ public final class ReservationKeeper {
                     moveReservation(new ArrayList<>());
                     restored = true;
                 }
-                return restored || path.equals(holder);
+                // A command that went down another path while the reservation moved (in flight on
+                // the old holder's path, or sent there before failback's event moved it back) passes
+                // when sent again: the policy sends it to the usable holder's path.
+                return restored || !gone;
             }
             return restored;
         } catch (PrException e) {
