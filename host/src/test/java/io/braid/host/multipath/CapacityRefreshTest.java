@@ -29,33 +29,26 @@ class CapacityRefreshTest {
 
     @TempDir
     java.nio.file.Path dir;
+    final Closer closer = new Closer();
     TestTarget target;
     HostAgent agent;
     Multipath multipath;
 
     @AfterEach
-    void tearDown() {
-        if (multipath != null) {
-            multipath.close();
-        }
-        if (agent != null) {
-            agent.close();
-        }
-        if (target != null) {
-            target.close();
-        }
+    void tearDown() throws Exception {
+        closer.close();
     }
 
     MultipathDevice start(Duration checker) throws Exception {
-        target = TestTarget.in(dir).volume("v0", 8 * MIB).portals("127.0.15.41", "127.0.15.42").start();
+        target = closer.add(TestTarget.in(dir).volume("v0", 8 * MIB).portals("127.0.15.41", "127.0.15.42").start());
         HostConfig config = HostConfig.of("iqn.2026-11.io.braid.test:resize",
                         List.of(InetAddress.getByName("127.0.15.21"), InetAddress.getByName("127.0.15.22")),
                         target.portals().stream().map(p -> endpoint(p)).toList())
                 .withFollowDiscoveredPortals(false)
                 .withReconnect(new Backoff(Duration.ofMillis(50), Duration.ofMillis(300), 2.0))
                 .withRescanInterval(Duration.ZERO);
-        agent = HostAgent.start(config);
-        multipath = Multipath.start(agent, MultipathConfig.defaults().withCheckerInterval(checker));
+        agent = closer.add(HostAgent.start(config));
+        multipath = closer.add(Multipath.start(agent, MultipathConfig.defaults().withCheckerInterval(checker)));
         // A discovery event may start the device's probe before start() does: then it comes a moment later.
         await().atMost(Duration.ofSeconds(10)).until(() -> !multipath.devices().isEmpty());
         MultipathDevice d = multipath.devices().get(0);

@@ -32,34 +32,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IoSchedulerTest {
     @TempDir
     java.nio.file.Path dir;
+    final Closer closer = new Closer();
     TestTarget target;
     HostAgent agent;
     Multipath multipath;
 
     @AfterEach
-    void tearDown() {
-        if (multipath != null) {
-            multipath.close();
-        }
-        if (agent != null) {
-            agent.close();
-        }
-        if (target != null) {
-            target.close();
-        }
+    void tearDown() throws Exception {
+        closer.close();
     }
 
     @Test
     void heldCommandsGoInRankOrderUnderThePerPathLimit() throws Exception {
-        target = TestTarget.in(dir.resolve("node")).volume("v0", 8 << 20).portals("127.0.11.5", "127.0.11.6").start();
+        target = closer.add(TestTarget.in(dir.resolve("node")).volume("v0", 8 << 20).portals("127.0.11.5", "127.0.11.6").start());
         HostConfig config = HostConfig.of("iqn.2026-11.io.braid.test:scheduler",
                         List.of(InetAddress.getByName("127.0.11.25"), InetAddress.getByName("127.0.11.26")),
                         target.portals().stream().map(a -> new Endpoint(a.getHostString(), a.getPort())).toList())
                 .withFollowDiscoveredPortals(false)
                 .withReconnect(new Backoff(Duration.ofMillis(50), Duration.ofMillis(300), 2.0))
                 .withRescanInterval(Duration.ZERO);
-        agent = HostAgent.start(config);
-        multipath = Multipath.start(agent, MultipathConfig.defaults());
+        agent = closer.add(HostAgent.start(config));
+        multipath = closer.add(Multipath.start(agent, MultipathConfig.defaults()));
         MultipathDevice d = multipath.devices().get(0);
         assertThat(d.paths()).hasSize(4);
 

@@ -23,51 +23,44 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MultipathStartTest {
     @TempDir
     java.nio.file.Path dir;
+    final Closer closer = new Closer();
     TestTarget target;
     HostAgent agent;
     Multipath multipath;
 
     @AfterEach
-    void tearDown() {
-        if (multipath != null) {
-            multipath.close();
-        }
-        if (agent != null) {
-            agent.close();
-        }
-        if (target != null) {
-            target.close();
-        }
+    void tearDown() throws Exception {
+        closer.close();
     }
 
     @Test
     void aDeviceWhoseProbeADiscoveryEventStartedIsThereWhenStartReturns() throws Exception {
-        target = TestTarget.in(dir).volume("v0", 8 << 20).portals("127.0.21.41").start();
+        target = closer.add(TestTarget.in(dir).volume("v0", 8 << 20).portals("127.0.21.41").start());
         HostConfig config = HostConfig.of("iqn.2026-11.io.braid.test:start",
                         List.of(InetAddress.getByName("127.0.21.21")),
                         target.portals().stream().map(p -> endpoint(p)).toList())
                 .withFollowDiscoveredPortals(false)
                 .withRescanInterval(Duration.ZERO);
-        agent = HostAgent.start(config);
+        agent = closer.add(HostAgent.start(config));
         List<Device> found = agent.devices();
         assertThat(found).hasSize(1);
         // The event arrives between addListener and start's own look at the devices: its probe
         // (INQUIRY and MODE SENSE over the network) is under way when start looks.
-        multipath = Multipath.start(agent, MultipathConfig.defaults(), DeviceNaming.byId(),
-                m -> m.listenerForTest().devicesChanged(found));
+        multipath = closer.add(Multipath.start(agent, MultipathConfig.defaults(), DeviceNaming.byId(),
+                m -> m.listenerForTest().devicesChanged(found)));
         assertThat(multipath.devices()).extracting(MultipathDevice::id).containsExactly(found.get(0).id());
     }
 
     @Test
     void startWaitsForEveryDeviceFound() throws Exception {
-        target = TestTarget.in(dir).volume("v0", 8 << 20).volume("v1", 8 << 20).portals("127.0.21.42").start();
+        target = closer.add(TestTarget.in(dir).volume("v0", 8 << 20).volume("v1", 8 << 20).portals("127.0.21.42").start());
         HostConfig config = HostConfig.of("iqn.2026-11.io.braid.test:start2",
                         List.of(InetAddress.getByName("127.0.21.22")),
                         target.portals().stream().map(p -> endpoint(p)).toList())
                 .withFollowDiscoveredPortals(false)
                 .withRescanInterval(Duration.ZERO);
-        agent = HostAgent.start(config);
-        multipath = Multipath.start(agent, MultipathConfig.defaults());
+        agent = closer.add(HostAgent.start(config));
+        multipath = closer.add(Multipath.start(agent, MultipathConfig.defaults()));
         assertThat(multipath.devices()).hasSize(2);
     }
 }

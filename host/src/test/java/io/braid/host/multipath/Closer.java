@@ -1,0 +1,37 @@
+package io.braid.host.multipath;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * What a test opened (a node, an agent, a multipath driver), closed last-opened first when the
+ * test ends, each even when an earlier one fails to close.
+ */
+final class Closer implements AutoCloseable {
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+
+    /** Remembers {@code c} for {@link #close} and returns it. */
+    <T extends AutoCloseable> T add(T c) {
+        opened.push(c);
+        return c;
+    }
+
+    @Override
+    public void close() throws Exception {
+        Exception first = null;
+        while (!opened.isEmpty()) {
+            try {
+                opened.pop().close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}
