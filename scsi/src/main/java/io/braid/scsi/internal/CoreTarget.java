@@ -312,8 +312,9 @@ public final class CoreTarget implements ScsiTarget {
 
     /**
      * The unit of a WRITE(10/12/16) that may join a combined write: SIMPLE or untagged, no FUA, at
-     * least one block and at most {@link #COMBINED_WRITE_MAX} bytes, and data-out of exactly the blocks it names (anything else has its own
-     * outcome to report and goes alone); null for any other task.
+     * least one block and at most {@link #COMBINED_WRITE_MAX} bytes, and data-out of exactly the
+     * blocks it names (anything else has its own outcome to report and goes alone); null for any
+     * other task.
      */
     private LogicalUnit plainWriteUnit(ScsiTask task) {
         byte[] cdb = task.cdb();
@@ -400,7 +401,8 @@ public final class CoreTarget implements ScsiTarget {
                 }
                 // A task refused in between leaves a gap in the blocks: runs end there.
                 int end = k + 1;
-                while (end < n && admitted[end] != null && writeLba(batch[from + end]) == writeEnd(batch[from + end - 1])) {
+                while (end < n && admitted[end] != null
+                        && writeLba(batch[from + end]) == writeEnd(batch[from + end - 1])) {
                     end++;
                 }
                 if (end - k < 2 || !writeTogether(unit, admitted, k, end, results)) {
