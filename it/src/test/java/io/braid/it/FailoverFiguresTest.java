@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,10 +38,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   overlapping a write of unknown outcome wait until the cut path's session logs in again
  *   (docs/host.md, "Ordering after a silent path"). <i>Noise</i>: the worst latency in the 2 s
  *   before the first cut.</li>
- *   <li><b>Overhead</b>: {@code qemu-img bench} (4 KiB, QD32, read and write) straight over iSCSI
- *   (qemu's libiscsi, one session to the node) against the same through the agent's NBD export
- *   (qemu's NBD client, then NBD + multipath over four paths), alternating, same volume, same run,
- *   with the CPU time the braid process spent per I/O.</li>
+ *   <li><b>Overhead</b>: {@code qemu-img bench} (4 KiB, QD32, sequential read and write) straight
+ *   over iSCSI (qemu's libiscsi, one session to the node) against the same I/O through the agent's
+ *   NBD export (NBD + multipath over four paths), alternating, same volume, same run, with the CPU
+ *   time the braid process spent per I/O. Through NBD twice: with {@code qemu-img bench}, whose
+ *   NBD client keeps at most 16 requests in flight whatever {@code -d} says, and with fio's nbd
+ *   engine (libnbd), which keeps all 32. For scale, a relay written in C measured the same way:
+ *   {@code qemu-nbd} exporting the volume's {@code iscsi://} URL (libiscsi, one path), read and
+ *   written by fio.</li>
  * </ul>
  *
  * One round by default, with loose bounds so that a loaded CI machine passes; for the figures run
@@ -61,7 +66,13 @@ class FailoverFiguresTest {
     record Cut(String kind, long detectedMillis, long stallMillis, long laterMillis, long noiseMillis) {
     }
 
-    record Bench(boolean write, double directIops, double nbdIops, double directCpuMicros, double nbdCpuMicros) {
+    /**
+     * One round of one direction: IOPS straight over iSCSI, through the agent with qemu-img and with
+     * fio, through qemu-nbd's relay with fio; the braid process's CPU µs per I/O straight and through
+     * the agent (fio).
+     */
+    record Bench(boolean write, double directIops, double nbdIops, double fioIops, double relayIops,
+            double directCpuMicros, double fioCpuMicros) {
     }
 
     @Test
@@ -110,13 +121,18 @@ class FailoverFiguresTest {
                     cuts.add(cut("reset", reset, resetDetected, noise, ios));
                     cuts.add(cut("silent", silent, silentDetected, noise, ios));
                 }
-                for (boolean write : new boolean[] {false, true}) {
-                    double[] direct = bench(pid, up.iscsi(V), write);
-                    double[] nbd = bench(pid, up.nbd(V), write);
-                    double[] direct2 = bench(pid, up.iscsi(V), write);
-                    double[] nbd2 = bench(pid, up.nbd(V), write);
-                    benches.add(new Bench(write, (direct[0] + direct2[0]) / 2, (nbd[0] + nbd2[0]) / 2,
-                            (direct[1] + direct2[1]) / 2, (nbd[1] + nbd2[1]) / 2));
+                try (Relay relay = Relay.start(dir, up.iscsi(V))) {
+                    for (boolean write : new boolean[] {false, true}) {
+                        // Straight first and last, so that a drift of the machine's speed during
+                        // the round weighs on both sides of the ratio alike.
+                        double[] direct = bench(pid, up.iscsi(V), write);
+                        double[] nbd = bench(pid, up.nbd(V), write);
+                        double[] fio = fio(pid, up.nbd(V), write);
+                        double[] viaRelay = fio(pid, relay.uri(), write);
+                        double[] direct2 = bench(pid, up.iscsi(V), write);
+                        benches.add(new Bench(write, (direct[0] + direct2[0]) / 2, nbd[0], fio[0], viaRelay[0],
+                                (direct[1] + direct2[1]) / 2, fio[1]));
+                    }
                 }
             }
             JsonNode device = up.host("/devices/" + V);
@@ -133,6 +149,8 @@ class FailoverFiguresTest {
         }
         for (Bench b : benches) {
             assertThat(b.nbdIops()).as(b.toString()).isPositive();
+            assertThat(b.fioIops()).as(b.toString()).isPositive();
+            assertThat(b.relayIops()).as(b.toString()).isPositive();
         }
     }
 
@@ -152,22 +170,30 @@ class FailoverFiguresTest {
             md.append(String.format(Locale.ROOT, "| median | %s | %d ms | %d ms | | |%n", kind, median(detected),
                     median(stalls)));
         }
-        md.append("\n| round | qemu-img bench | straight over iSCSI | NBD + multipath, 4 paths | ratio"
-                + " | braid CPU per I/O, iSCSI | braid CPU per I/O, NBD |\n");
-        md.append("| --- | --- | --- | --- | --- | --- | --- |\n");
+        md.append("\n| round | 4 KiB QD32 | straight over iSCSI, qemu-img | NBD + multipath, qemu-img (16 in flight)"
+                + " | NBD + multipath, fio | qemu-nbd relay, fio | braid CPU per I/O, straight | braid CPU per I/O,"
+                + " NBD + multipath (fio) |\n");
+        md.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (int i = 0; i < benches.size(); i++) {
             Bench b = benches.get(i);
-            md.append(String.format(Locale.ROOT, "| %d | 4 KiB QD32 %s | %.0f IOPS | %.0f IOPS | %.0f%% | %.0f µs | %.0f µs |%n",
+            md.append(String.format(Locale.ROOT,
+                    "| %d | %s | %.0f IOPS | %.0f IOPS (%.0f%%) | %.0f IOPS (%.0f%%) | %.0f IOPS (%.0f%%) | %.0f µs | %.0f µs |%n",
                     i / 2 + 1, b.write() ? "write" : "read", b.directIops(), b.nbdIops(),
-                    100 * b.nbdIops() / b.directIops(), b.directCpuMicros(), b.nbdCpuMicros()));
+                    100 * b.nbdIops() / b.directIops(), b.fioIops(), 100 * b.fioIops() / b.directIops(),
+                    b.relayIops(), 100 * b.relayIops() / b.directIops(), b.directCpuMicros(), b.fioCpuMicros()));
         }
         for (boolean write : new boolean[] {false, true}) {
-            long[] ratio = benches.stream().filter(b -> b.write() == write)
-                    .mapToLong(b -> Math.round(100 * b.nbdIops() / b.directIops())).toArray();
-            md.append(String.format(Locale.ROOT, "| median | 4 KiB QD32 %s | | | %d%% | | |%n",
-                    write ? "write" : "read", median(ratio)));
+            md.append(String.format(Locale.ROOT, "| median | %s | | %d%% | %d%% | %d%% | | |%n",
+                    write ? "write" : "read", medianRatio(benches, write, Bench::nbdIops),
+                    medianRatio(benches, write, Bench::fioIops), medianRatio(benches, write, Bench::relayIops)));
         }
         return md.toString();
+    }
+
+    /** The median over the rounds of {@code iops} as a percentage of the straight IOPS. */
+    private static long medianRatio(List<Bench> benches, boolean write, ToDoubleFunction<Bench> iops) {
+        return median(benches.stream().filter(b -> b.write() == write)
+                .mapToLong(b -> Math.round(100 * iops.applyAsDouble(b) / b.directIops())).toArray());
     }
 
     private static long median(long[] values) {
@@ -236,6 +262,56 @@ class FailoverFiguresTest {
         Matcher m = BENCH.matcher(r.stdout());
         assertThat(r.exitCode() == 0 && m.find()).as(r.describe()).isTrue();
         return new double[] {BENCH_COUNT / Double.parseDouble(m.group(1)), used / TICKS * 1e6 / BENCH_COUNT};
+    }
+
+    /**
+     * IOPS of fio's nbd engine (libnbd), 4 KiB QD32, sequential as {@code qemu-img bench} is, against
+     * {@code uri}, and the braid process's CPU µs per I/O.
+     */
+    private static double[] fio(long pid, String uri, boolean write) throws IOException {
+        long cpu = cpuTicks(pid);
+        ToolResult r = Tools.run(Duration.ofMinutes(5), Map.of(), List.of("fio", "--name=bench", "--ioengine=nbd",
+                "--uri=" + uri, "--rw=" + (write ? "write" : "read"), "--bs=4k", "--iodepth=32", "--size=256M",
+                "--number_ios=" + BENCH_COUNT, "--output-format=json"));
+        long used = cpuTicks(pid) - cpu;
+        assertThat(r.exitCode()).as(r.describe()).isZero();
+        JsonNode job = FioRun.json(r).get("jobs").get(0);
+        assertThat(job.get("error").asInt()).as(r.describe()).isZero();
+        JsonNode side = job.get(write ? "write" : "read");
+        assertThat(side.get("total_ios").asLong()).as(r.describe()).isEqualTo(BENCH_COUNT);
+        return new double[] {side.get("iops").asDouble(), used / TICKS * 1e6 / BENCH_COUNT};
+    }
+
+    /** {@code qemu-nbd} serving an {@code iscsi://} URL on a Unix socket: a relay written in C, for scale. */
+    private record Relay(Process process, Path socket) implements AutoCloseable {
+        static Relay start(Path dir, String iscsiUrl) throws IOException, InterruptedException {
+            Tools.require("qemu-nbd");
+            Path socket = dir.resolve("relay.sock");
+            Path log = dir.resolve("qemu-nbd.log");
+            Process p = new ProcessBuilder("qemu-nbd", "--persistent", "--format=raw", "--export-name=v0",
+                    "--socket=" + socket, iscsiUrl).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Files.exists(socket) && p.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            if (!Files.exists(socket)) {
+                p.destroyForcibly();
+                throw new AssertionError("qemu-nbd did not listen on " + socket + ":\n" + Files.readString(log));
+            }
+            return new Relay(p, socket);
+        }
+
+        String uri() {
+            return "nbd+unix:///v0?socket=" + socket;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
     }
 
     /** utime + stime of a process, in clock ticks (proc(5)). */

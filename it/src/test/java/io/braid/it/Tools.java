@@ -30,6 +30,7 @@ final class Tools {
             Map.entry("iscsi-test-cu", "libiscsi-bin"),
             Map.entry("qemu-img", "qemu-utils qemu-block-extra"),
             Map.entry("qemu-io", "qemu-utils qemu-block-extra"),
+            Map.entry("qemu-nbd", "qemu-utils qemu-block-extra"),
             Map.entry("iscsi-perf", "libiscsi-bin"),
             Map.entry("tgtd", "tgt"),
             Map.entry("tgtadm", "tgt"),
