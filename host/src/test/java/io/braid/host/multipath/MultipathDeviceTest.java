@@ -1,5 +1,6 @@
 package io.braid.host.multipath;
 
+import io.braid.host.Closer;
 import io.braid.host.Endpoint;
 import io.braid.host.FaultProxy;
 import io.braid.host.HostAgent;
@@ -27,7 +28,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -55,28 +55,11 @@ class MultipathDeviceTest {
     FaultProxy b;
     HostAgent agent;
     Multipath multipath;
-    final List<AutoCloseable> closeables = new ArrayList<>();
+    final Closer closer = new Closer();
 
     @AfterEach
     void tearDown() throws Exception {
-        if (multipath != null) {
-            multipath.close();
-        }
-        if (agent != null) {
-            agent.close();
-        }
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
-        if (target != null) {
-            target.close();
-        }
+        closer.close();
     }
 
     static List<InetAddress> hostPorts() throws Exception {
@@ -89,17 +72,17 @@ class MultipathDeviceTest {
 
     /** A node with {@code volumes} (name, size) behind two relays, an agent and the driver. */
     MultipathDevice start(MultipathConfig mp, TestTarget.Builder builder) throws Exception {
-        target = builder.portals(PORTAL_A, PORTAL_B).start();
-        a = new FaultProxy("127.0.9.3", target.portals().get(0));
-        b = new FaultProxy("127.0.9.4", target.portals().get(1));
+        target = closer.add(builder.portals(PORTAL_A, PORTAL_B).start());
+        a = closer.add(new FaultProxy("127.0.9.3", target.portals().get(0)));
+        b = closer.add(new FaultProxy("127.0.9.4", target.portals().get(1)));
         HostConfig config = HostConfig.of(INITIATOR, hostPorts(), List.of(endpoint(a.address()), endpoint(b.address())))
                 .withFollowDiscoveredPortals(false)
                 .withPing(Duration.ofMillis(250), Duration.ofMillis(750))
                 .withReconnect(new Backoff(Duration.ofMillis(50), Duration.ofMillis(300), 2.0))
                 .withLoginTimeout(Duration.ofSeconds(3))
                 .withRescanInterval(Duration.ZERO);
-        agent = HostAgent.start(config);
-        multipath = Multipath.start(agent, mp);
+        agent = closer.add(HostAgent.start(config));
+        multipath = closer.add(Multipath.start(agent, mp));
         assertThat(multipath.devices()).isNotEmpty();
         MultipathDevice d = multipath.devices().get(0);
         assertThat(d.paths()).hasSize(4);
@@ -291,7 +274,7 @@ class MultipathDeviceTest {
 
         // Another host holds a WRITE EXCLUSIVE reservation: writes conflict, reads go on.
         IscsiInitiator other = new IscsiInitiator(InitiatorConfig.defaults("iqn.2026-11.io.braid.test:other"));
-        closeables.add(other);
+        closer.add(other);
         IscsiSession s = other.open(new SessionSpec(target.iqn(), null, target.portals().get(0), null));
         s.firstLogin().get(10, TimeUnit.SECONDS);
         int lun = rw.paths().get(0).id().lun();
@@ -329,7 +312,7 @@ class MultipathDeviceTest {
     void unitAttentionsAreRetriedOnTheSamePath() throws Exception {
         MultipathDevice d = start(fast(), TestTarget.in(dir).volume("v0", 8 << 20));
         IscsiInitiator other = new IscsiInitiator(InitiatorConfig.defaults("iqn.2026-11.io.braid.test:resetter"));
-        closeables.add(other);
+        closer.add(other);
         IscsiSession s = other.open(new SessionSpec(target.iqn(), null, target.portals().get(1), null));
         s.firstLogin().get(10, TimeUnit.SECONDS);
         // A LUN reset from another initiator leaves a unit attention on every one of our nexuses.
@@ -351,7 +334,7 @@ class MultipathDeviceTest {
         assertThat(d.paths()).extracting(PathStatus::targetPortGroup).containsOnly(1, 2);
         assertThat(d.paths()).extracting(PathStatus::aluaState).containsOnly(AluaState.ACTIVE_OPTIMIZED);
         IscsiInitiator other = new IscsiInitiator(InitiatorConfig.defaults("iqn.2026-11.io.braid.test:admin"));
-        closeables.add(other);
+        closer.add(other);
         IscsiSession s = other.open(new SessionSpec(target.iqn(), null, target.portals().get(1), null));
         s.firstLogin().get(10, TimeUnit.SECONDS);
         int lun = d.paths().get(0).id().lun();

@@ -1,5 +1,6 @@
 package io.braid.host.multipath;
 
+import io.braid.host.Closer;
 import io.braid.host.HostAgent;
 import io.braid.host.HostConfig;
 import io.braid.host.TestTarget;

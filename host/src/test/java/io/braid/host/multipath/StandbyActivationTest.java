@@ -1,5 +1,6 @@
 package io.braid.host.multipath;
 
+import io.braid.host.Closer;
 import io.braid.host.HostAgent;
 import io.braid.host.HostConfig;
 import io.braid.host.TestTarget;
@@ -37,45 +38,33 @@ import static org.awaitility.Awaitility.await;
 class StandbyActivationTest {
     @TempDir
     java.nio.file.Path dir;
-    TestTarget target;
-    HostAgent agent;
-    Multipath multipath;
-    IscsiInitiator admin;
+    final Closer closer = new Closer();
 
     @AfterEach
-    void tearDown() {
-        if (multipath != null) {
-            multipath.close();
-        }
-        if (agent != null) {
-            agent.close();
-        }
-        if (admin != null) {
-            admin.close();
-        }
-        if (target != null) {
-            target.close();
-        }
+    void tearDown() throws Exception {
+        closer.close();
     }
 
     @Test
     void aStandbyGroupIsActivatedWhenNoPathIsLeft() throws Exception {
-        target = TestTarget.in(dir).volume("v0", 8 << 20).portals("127.0.15.51", "127.0.15.52").groupPerPortal().start();
+        TestTarget target = closer.add(TestTarget.in(dir).volume("v0", 8 << 20)
+                .portals("127.0.15.51", "127.0.15.52").groupPerPortal().start());
         HostConfig config = HostConfig.of("iqn.2026-11.io.braid.test:stpg",
                         List.of(InetAddress.getByName("127.0.15.23"), InetAddress.getByName("127.0.15.24")),
                         target.portals().stream().map(p -> endpoint(p)).toList())
                 .withFollowDiscoveredPortals(false)
                 .withReconnect(new Backoff(Duration.ofMillis(50), Duration.ofMillis(300), 2.0))
                 .withRescanInterval(Duration.ZERO);
-        agent = HostAgent.start(config);
-        multipath = Multipath.start(agent, MultipathConfig.defaults().withCheckerInterval(Duration.ofMillis(200))
-                .withNoPathTimeout(Duration.ofSeconds(20)));
+        HostAgent agent = closer.add(HostAgent.start(config));
+        Multipath multipath = closer.add(Multipath.start(agent, MultipathConfig.defaults()
+                .withCheckerInterval(Duration.ofMillis(200)).withNoPathTimeout(Duration.ofSeconds(20))));
         // A discovery event may start the device's probe before start() does: then it comes a moment later.
         await().atMost(Duration.ofSeconds(10)).until(() -> !multipath.devices().isEmpty());
         MultipathDevice d = multipath.devices().get(0);
         assertThat(d.paths()).hasSize(4).extracting(PathStatus::targetPortGroup).containsOnly(1, 2);
 
-        admin = new IscsiInitiator(InitiatorConfig.defaults("iqn.2026-11.io.braid.test:admin"));
+        IscsiInitiator admin = closer.add(
+                new IscsiInitiator(InitiatorConfig.defaults("iqn.2026-11.io.braid.test:admin")));
         IscsiSession s = admin.open(new SessionSpec(target.iqn(), null, target.portals().get(0), null));
         s.firstLogin().get(10, TimeUnit.SECONDS);
         int lun = d.paths().get(0).id().lun();

@@ -1,5 +1,6 @@
 package io.braid.host.pr;
 
+import io.braid.host.Closer;
 import io.braid.host.Endpoint;
 import io.braid.host.FaultProxy;
 import io.braid.host.HostAgent;
@@ -61,36 +62,17 @@ class ReservationKeeperTest {
     Multipath multipath;
     HostReservations reservations;
     IscsiInitiator otherHost;
+    final Closer closer = new Closer();
 
     @AfterEach
     void tearDown() throws Exception {
-        if (reservations != null) {
-            reservations.close();
-        }
-        if (multipath != null) {
-            multipath.close();
-        }
-        if (agent != null) {
-            agent.close();
-        }
-        if (otherHost != null) {
-            otherHost.close();
-        }
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
-        if (target != null) {
-            target.close();
-        }
+        closer.close();
     }
 
     ReservationKeeper start(MultipathConfig mp) throws Exception {
-        target = TestTarget.in(dir).volume("v0", 8 << 20).portals("127.0.12.1", "127.0.12.2").start();
-        a = new FaultProxy("127.0.12.3", target.portals().get(0));
-        b = new FaultProxy("127.0.12.4", target.portals().get(1));
+        target = closer.add(TestTarget.in(dir).volume("v0", 8 << 20).portals("127.0.12.1", "127.0.12.2").start());
+        a = closer.add(new FaultProxy("127.0.12.3", target.portals().get(0)));
+        b = closer.add(new FaultProxy("127.0.12.4", target.portals().get(1)));
         HostConfig config = HostConfig.of(INITIATOR,
                         List.of(InetAddress.getByName("127.0.12.21"), InetAddress.getByName("127.0.12.22")),
                         List.of(endpoint(a.address()), endpoint(b.address())))
@@ -99,9 +81,9 @@ class ReservationKeeperTest {
                 .withReconnect(new Backoff(Duration.ofMillis(50), Duration.ofMillis(300), 2.0))
                 .withLoginTimeout(Duration.ofSeconds(3))
                 .withRescanInterval(Duration.ZERO);
-        agent = HostAgent.start(config);
-        multipath = Multipath.start(agent, mp);
-        reservations = HostReservations.start(multipath, null);
+        agent = closer.add(HostAgent.start(config));
+        multipath = closer.add(Multipath.start(agent, mp));
+        reservations = closer.add(HostReservations.start(multipath, null));
         MultipathDevice d = multipath.devices().get(0);
         assertThat(d.paths()).hasSize(4);
         return reservations.keeper(d.name()).orElseThrow();
@@ -125,7 +107,7 @@ class ReservationKeeperTest {
     }
 
     IscsiSession otherHost() throws Exception {
-        otherHost = new IscsiInitiator(InitiatorConfig.defaults("iqn.2026-11.io.braid.test:pr-other"));
+        otherHost = closer.add(new IscsiInitiator(InitiatorConfig.defaults("iqn.2026-11.io.braid.test:pr-other")));
         IscsiSession s = otherHost.open(new SessionSpec(target.iqn(), null, target.portals().get(1), null));
         s.firstLogin().get(10, TimeUnit.SECONDS);
         return s;

@@ -1,4 +1,4 @@
-package io.braid.host.multipath;
+package io.braid.host;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -7,11 +7,11 @@ import java.util.Deque;
  * What a test opened (a node, an agent, a multipath driver), closed last-opened first when the
  * test ends, each even when an earlier one fails to close.
  */
-final class Closer implements AutoCloseable {
+public final class Closer implements AutoCloseable {
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
 
     /** Remembers {@code c} for {@link #close} and returns it. */
-    <T extends AutoCloseable> T add(T c) {
+    public <T extends AutoCloseable> T add(T c) {
         opened.push(c);
         return c;
     }
