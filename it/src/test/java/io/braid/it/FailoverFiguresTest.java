@@ -282,12 +282,17 @@ class FailoverFiguresTest {
         return new double[] {side.get("iops").asDouble(), used / TICKS * 1e6 / BENCH_COUNT};
     }
 
-    /** {@code qemu-nbd} serving an {@code iscsi://} URL on a Unix socket: a relay written in C, for scale. */
+    /**
+     * {@code qemu-nbd} serving an {@code iscsi://} URL on a Unix socket: a relay written in C, for
+     * scale. Started after a round's cuts and closed before the next round's, so that the reset of
+     * portal 0's connection finds the agent's alone.
+     */
     private record Relay(Process process, Path socket) implements AutoCloseable {
         static Relay start(Path dir, String iscsiUrl) throws IOException, InterruptedException {
             Tools.require("qemu-nbd");
             Path socket = dir.resolve("relay.sock");
             Path log = dir.resolve("qemu-nbd.log");
+            Files.deleteIfExists(socket); // an earlier round's, so that the wait below sees this one's
             Process p = new ProcessBuilder("qemu-nbd", "--persistent", "--format=raw", "--export-name=v0",
                     "--socket=" + socket, iscsiUrl).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
