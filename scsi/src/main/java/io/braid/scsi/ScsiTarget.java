@@ -143,6 +143,19 @@ public interface ScsiTarget {
     }
 
     /**
+     * Whether the task is a {@linkplain #quick quick} WRITE that {@link #execute} would finish
+     * without waiting for storage: the unit's device would only copy its bytes into memory
+     * (the page cache, say), and no ORDERED task holds or waits for the unit. A transport may then
+     * run it on its network event loop instead of handing it to a storage thread — the hand-off
+     * and the wake-ups back cost more than such a write. A hint, not a promise (see {@code
+     * BlockDevice.writeStaysInMemory}): such a transport watches how long the tasks took.
+     * Cheap enough for a network event loop.
+     */
+    default boolean staysInMemory(ScsiTask task) {
+        return false;
+    }
+
+    /**
      * The target's ALUA target port groups, where the node makes implicit transitions. The core's
      * target always has them; a transport-only stand-in may not.
      *

@@ -9,8 +9,9 @@ import java.nio.ByteBuffer;
  * (the LIO {@code target_core_backend.h} model: the core parses every command, a backstore only
  * moves bytes). Offsets and lengths are in bytes and always multiples of {@link #blockSize()}.
  *
- * <p>Threading: implementations must be safe for concurrent calls from several worker threads;
- * callers never call from a Netty event loop. Buffers stay owned by the caller; an
+ * <p>Threading: implementations must be safe for concurrent calls from several worker threads.
+ * Callers never call from a Netty event loop, with one exception: a {@link #write} that {@link
+ * #writeStaysInMemory} answered true for just before. Buffers stay owned by the caller; an
  * implementation reads or writes {@code remaining()} bytes and never keeps a reference.
  */
 public interface BlockDevice extends Closeable {
@@ -32,6 +33,19 @@ public interface BlockDevice extends Closeable {
 
     /** Forces every write completed so far to stable storage (SYNCHRONIZE CACHE). */
     void flush() throws IOException;
+
+    /**
+     * Whether a {@link #write} (without FUA) of {@code length} bytes at {@code offset}, made now,
+     * would only copy the bytes into memory — the page cache or the device's own — without
+     * allocating, syncing a journal or a device, reading old data or waiting for another thread's
+     * I/O. A caller that must not wait (a network event loop) may then write on its own thread.
+     * A hint, not a promise: the answer may be stale by the time the write runs, and the kernel
+     * may still throttle a writer of dirty pages, so such a caller watches how long the write
+     * took. Cheap enough to ask for every write. The default, false, is always correct.
+     */
+    default boolean writeStaysInMemory(long offset, long length) {
+        return false;
+    }
 
     /**
      * Whether {@link #unmap} really deallocates (thin provisioning: the SCSI core then reports

@@ -43,6 +43,11 @@ public abstract class ForwardingBlockDevice implements BlockDevice {
     }
 
     @Override
+    public boolean writeStaysInMemory(long offset, long length) {
+        return delegate.writeStaysInMemory(offset, length);
+    }
+
+    @Override
     public boolean supportsUnmap() {
         return delegate.supportsUnmap();
     }

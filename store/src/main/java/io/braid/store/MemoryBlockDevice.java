@@ -137,6 +137,12 @@ public final class MemoryBlockDevice implements BlockDevice {
      * nothing; then copies. {@code fua} needs no work: there is no cache between the caller and
      * the chunks.
      */
+    /** Every write stays in memory: this device has nothing else. */
+    @Override
+    public boolean writeStaysInMemory(long offset, long length) {
+        return true;
+    }
+
     @Override
     public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
         checkOpen();

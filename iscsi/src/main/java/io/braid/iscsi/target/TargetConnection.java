@@ -126,6 +126,9 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
     /** Tasks handed to the core together at the end of this event-loop turn ({@link #dispatch}). */
     private final List<CommandTask> ready = new ArrayList<>();
     private boolean dispatchScheduled;
+    /** Set after a chunk run on the event loop was slow: until {@link #handOffUntil}, none is. */
+    private boolean handingOff;
+    private long handOffUntil;
     /** Tasks the core finished, queued by storage threads for the event loop ({@link #drainDone}). */
     private final Queue<CommandTask> done = PlatformDependent.newMpscQueue();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -140,6 +143,17 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
      */
     private static final int CHUNK_TASKS = 32;
     private static final long CHUNK_BYTES = 256 * 1024;
+    /**
+     * Whether chunks of writes that {@linkplain io.braid.scsi.ScsiTarget#staysInMemory stay in
+     * memory} run on this event loop ({@link #runHere}); {@code -Dbraid.iscsi.writesOnEventLoop=false}
+     * hands every chunk to a storage thread as before (docs/performance.md).
+     */
+    static final boolean WRITES_ON_EVENT_LOOP =
+            !"false".equalsIgnoreCase(System.getProperty("braid.iscsi.writesOnEventLoop"));
+    /** A chunk run here that took longer than this stalled the event loop: see {@link #runHere}. */
+    static final long SLOW_CHUNK_NANOS = 1_000_000;
+    /** How long a connection hands every chunk off after one run here was slow. */
+    static final long HAND_OFF_AFTER_SLOW_NANOS = 1_000_000_000;
 
     private int pingTtt = Pdu.RESERVED_TAG;
     private ScheduledFuture<?> pingTimeout;
@@ -614,6 +628,10 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
                 }
             }
             CommandTask[] chunk = ready.subList(start, end).toArray(new CommandTask[0]);
+            if (runHere(scsi, chunk)) {
+                start = end;
+                continue;
+            }
             try {
                 storage.execute(() -> execute(scsi, chunk));
             } catch (RejectedExecutionException e) {
@@ -626,6 +644,43 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
             start = end;
         }
         ready.clear();
+    }
+
+    /**
+     * Runs {@code chunk} on this event loop when every task in it is a write that {@linkplain
+     * io.braid.scsi.ScsiTarget#staysInMemory stays in memory}: a 4 KiB write into the page cache
+     * costs a few microseconds, the hand-off to a storage thread and the two wake-ups that go with
+     * it cost more (docs/performance.md). The answer is a hint — a checkpoint may have begun a new
+     * epoch meanwhile, the kernel may throttle a writer of dirty pages — so a chunk that took
+     * longer than {@link #SLOW_CHUNK_NANOS} makes this connection hand every chunk off for {@link
+     * #HAND_OFF_AFTER_SLOW_NANOS}: one stall of the loop at most per that time. Returns whether
+     * it ran the chunk.
+     */
+    private boolean runHere(io.braid.scsi.ScsiTarget scsi, CommandTask[] chunk) {
+        if (!WRITES_ON_EVENT_LOOP) {
+            return false;
+        }
+        if (handingOff) {
+            if (System.nanoTime() - handOffUntil < 0) {
+                return false;
+            }
+            handingOff = false;
+        }
+        for (CommandTask task : chunk) {
+            if (task.aborted || !scsi.staysInMemory(task.scsiTask)) {
+                return false;
+            }
+        }
+        long start = System.nanoTime();
+        execute(scsi, chunk);
+        long took = System.nanoTime() - start;
+        if (took > SLOW_CHUNK_NANOS) {
+            handingOff = true;
+            handOffUntil = System.nanoTime() + HAND_OFF_AFTER_SLOW_NANOS;
+            log.debug("connection {}: {} write(s) on the event loop took {} µs; handing chunks off for {} ms",
+                    name, chunk.length, took / 1000, HAND_OFF_AFTER_SLOW_NANOS / 1_000_000);
+        }
+        return true;
     }
 
     /** What a task counts against {@link #CHUNK_BYTES}: its transfer, at least a 4 KiB block's worth. */

@@ -34,7 +34,7 @@ class KeepAliveAndAbortTest {
     private static final byte[] SLOW = {(byte) 0xC5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
     /** A core where TEST UNIT READY answers at once and opcode C5h runs until aborted (or 30 s). */
-    private static final class SlowCore implements ScsiTarget {
+    private static final class SlowCore extends OneLunCore {
         final CountDownLatch slowStarted = new CountDownLatch(1);
         final CountDownLatch abort = new CountDownLatch(1);
         final CountDownLatch slowDone = new CountDownLatch(1);
@@ -70,19 +70,6 @@ class KeepAliveAndAbortTest {
                 Thread.currentThread().interrupt();
                 return TaskManagementResponse.FUNCTION_REJECTED;
             }
-        }
-
-        @Override
-        public void nexusAdded(Nexus nexus) {
-        }
-
-        @Override
-        public void nexusRemoved(Nexus nexus) {
-        }
-
-        @Override
-        public List<Long> luns(Nexus nexus) {
-            return List.of(0L);
         }
     }
 

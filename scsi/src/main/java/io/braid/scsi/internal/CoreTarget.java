@@ -824,6 +824,16 @@ public final class CoreTarget implements ScsiTarget {
     }
 
     @Override
+    public boolean staysInMemory(ScsiTask task) {
+        LogicalUnit unit = plainWriteUnit(task);
+        if (unit == null || unit.taskOrder().isWriteLocked() || unit.taskOrder().hasQueuedThreads()) {
+            return false;
+        }
+        LbaFields f = writeFields(task.cdb());
+        return unit.writeStaysInMemory(f.lba(task.cdb()), f.blocks(task.cdb()));
+    }
+
+    @Override
     public List<Long> luns(Nexus nexus) {
         Objects.requireNonNull(nexus, "nexus");
         if (access == AccessControl.OPEN) {

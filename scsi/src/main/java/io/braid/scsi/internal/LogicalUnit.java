@@ -230,6 +230,19 @@ public final class LogicalUnit {
     }
 
     /**
+     * Whether a write of these blocks, made now, would only copy them into memory ({@link
+     * BlockDevice#writeStaysInMemory}); never with the write cache off, where every write is
+     * forced unit access.
+     */
+    boolean writeStaysInMemory(long lba, long blocks) {
+        if (lba < 0 || blocks <= 0 || lba > blockCount() - blocks
+                || spec.device().writeCacheEnabled() && modeParameters.current().writeCacheDisabled()) {
+            return false;
+        }
+        return spec.device().writeStaysInMemory(lba * blockSize(), blocks * blockSize());
+    }
+
+    /**
      * Writes whole blocks; the caller holds the range lock (shared or exclusive) for them. With
      * WCE set to zero in the caching mode page every write is forced unit access (SBC-4 "Caching
      * mode page"); a backstore without a write cache needs no FUA.

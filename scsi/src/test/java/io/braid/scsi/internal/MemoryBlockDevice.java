@@ -26,6 +26,8 @@ final class MemoryBlockDevice implements BlockDevice {
     private final ConcurrentHashMap<Long, byte[]> blocks = new ConcurrentHashMap<>();
     private final List<Op> ops = new ArrayList<>();
     private volatile boolean writeCache = true;
+    private volatile boolean staysInMemory;
+    private final List<long[]> asked = new ArrayList<>();
     private volatile IOException failure;
     private volatile CountDownLatch readGate;
     private final CountDownLatch readEntered = new CountDownLatch(1);
@@ -91,6 +93,26 @@ final class MemoryBlockDevice implements BlockDevice {
     @Override
     public boolean writeCacheEnabled() {
         return writeCache;
+    }
+
+    /** What {@link #staysInMemory(boolean)} set; every range asked about is recorded ({@link #asked}). */
+    @Override
+    public boolean writeStaysInMemory(long offset, long length) {
+        synchronized (asked) {
+            asked.add(new long[] {offset, length});
+        }
+        return staysInMemory;
+    }
+
+    void staysInMemory(boolean yes) {
+        staysInMemory = yes;
+    }
+
+    /** The ranges {@link #writeStaysInMemory} was asked about, as {offset, length}. */
+    List<long[]> asked() {
+        synchronized (asked) {
+            return List.copyOf(asked);
+        }
     }
 
     @Override

@@ -1301,12 +1301,39 @@ public final class PageStore implements Closeable {
     }
 
     /**
-     * The page's copies, once the page has storage and is known dirty on stable storage with a tag
-     * of at least this write's epoch (invariants A and D).
+     * Whether a write without FUA of these bytes, made now, would only copy them into the page
+     * cache ({@link io.braid.store.BlockDevice#writeStaysInMemory}): whole checksum units (no old
+     * data to read and merge), less than {@link Assist#MIN_BYTES} (no hand-over to another core),
+     * every page with storage (no allocation) and dirty on stable storage (no journal record, no
+     * sync: invariant D; a tag of an earlier epoch is moved on without either, {@link
+     * #ensureReady}). The stripe locks are not asked: a scrub or rebuild holds one
+     * for a chunk's I/O at most, and the caller watches for a slow write anyway.
      */
+    boolean writeStaysInMemory(PageVolume v, long offset, long length) {
+        if (length <= 0 || length >= Assist.MIN_BYTES || offset % UNIT != 0 || length % UNIT != 0
+                || offset < 0 || offset > v.sizeBytes - length || v.deleted) {
+            return false;
+        }
+        for (long p = offset / pageSize, last = (offset + length - 1) / pageSize; p <= last; p++) {
+            if (v.table.copies(p) == Copies.NONE || v.table.tag(p) <= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The sequence number of the last journal record appended. */
+    long journalSeq() {
+        return journal.lastSeq();
+    }
+
     /** Pages a sequential write marks dirty with one journal sync (see {@link #markDirty}). */
     static final int MARK_AHEAD = 8;
 
+    /**
+     * The page's copies, once the page has storage and is known dirty on stable storage with a tag
+     * of at least this write's epoch (invariants A and D).
+     */
     private long ensureReady(PageVolume v, long p, int e) throws IOException {
         while (true) {
             long c = v.table.copies(p);

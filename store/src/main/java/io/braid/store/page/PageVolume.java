@@ -93,6 +93,11 @@ public final class PageVolume implements BlockDevice {
     }
 
     @Override
+    public boolean writeStaysInMemory(long offset, long length) {
+        return store.writeStaysInMemory(this, offset, length);
+    }
+
+    @Override
     public boolean supportsUnmap() {
         return true;
     }
