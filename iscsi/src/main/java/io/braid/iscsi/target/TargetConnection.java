@@ -129,6 +129,9 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
     /** Set after a chunk run on the event loop was slow: until {@link #handOffUntil}, none is. */
     private boolean handingOff;
     private long handOffUntil;
+    /** The current hand-off period ({@link #runHere}) and when the last slow chunk ended. */
+    private long handOffNanos = HAND_OFF_MIN_NANOS;
+    private long lastSlow = System.nanoTime() - 2 * HAND_OFF_MAX_NANOS;
     /** Tasks the core finished, queued by storage threads for the event loop ({@link #drainDone}). */
     private final Queue<CommandTask> done = PlatformDependent.newMpscQueue();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -152,8 +155,9 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
             !"false".equalsIgnoreCase(System.getProperty("braid.iscsi.writesOnEventLoop"));
     /** A chunk run here that took longer than this stalled the event loop: see {@link #runHere}. */
     static final long SLOW_CHUNK_NANOS = 1_000_000;
-    /** How long a connection hands every chunk off after one run here was slow. */
-    static final long HAND_OFF_AFTER_SLOW_NANOS = 1_000_000_000;
+    /** How long a connection hands every chunk off after a slow one, at first and at most. */
+    static final long HAND_OFF_MIN_NANOS = 100_000_000;
+    static final long HAND_OFF_MAX_NANOS = 5_000_000_000L;
 
     private int pingTtt = Pdu.RESERVED_TAG;
     private ScheduledFuture<?> pingTimeout;
@@ -650,11 +654,14 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
      * Runs {@code chunk} on this event loop when every task in it is a write that {@linkplain
      * io.braid.scsi.ScsiTarget#staysInMemory stays in memory}: a 4 KiB write into the page cache
      * costs a few microseconds, the hand-off to a storage thread and the two wake-ups that go with
-     * it cost more (docs/performance.md). The answer is a hint — a checkpoint may have begun a new
-     * epoch meanwhile, the kernel may throttle a writer of dirty pages — so a chunk that took
-     * longer than {@link #SLOW_CHUNK_NANOS} makes this connection hand every chunk off for {@link
-     * #HAND_OFF_AFTER_SLOW_NANOS}: one stall of the loop at most per that time. Returns whether
-     * it ran the chunk.
+     * it cost more (docs/performance.md). The answer is a hint — a page may have been cleaned
+     * meanwhile, another writer may hold its stripe, the kernel may make a writer wait for the
+     * page cache — so a chunk that took longer than {@link #SLOW_CHUNK_NANOS} makes this
+     * connection hand every chunk off for a while: {@link #HAND_OFF_MIN_NANOS} after an isolated
+     * slow chunk (the page store has one now and then, and then runs fast again), twice the last
+     * period when the slow chunk came within two periods of the one before, up to {@link
+     * #HAND_OFF_MAX_NANOS}. A storage that stays slow thus stalls the loop once per 5 s at most.
+     * Returns whether it ran the chunk.
      */
     private boolean runHere(io.braid.scsi.ScsiTarget scsi, CommandTask[] chunk) {
         if (!WRITES_ON_EVENT_LOOP) {
@@ -675,10 +682,14 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         execute(scsi, chunk);
         long took = System.nanoTime() - start;
         if (took > SLOW_CHUNK_NANOS) {
+            long now = System.nanoTime();
+            handOffNanos = now - lastSlow < 2 * handOffNanos
+                    ? Math.min(2 * handOffNanos, HAND_OFF_MAX_NANOS) : HAND_OFF_MIN_NANOS;
+            lastSlow = now;
             handingOff = true;
-            handOffUntil = System.nanoTime() + HAND_OFF_AFTER_SLOW_NANOS;
+            handOffUntil = now + handOffNanos;
             log.debug("connection {}: {} write(s) on the event loop took {} µs; handing chunks off for {} ms",
-                    name, chunk.length, took / 1000, HAND_OFF_AFTER_SLOW_NANOS / 1_000_000);
+                    name, chunk.length, took / 1000, handOffNanos / 1_000_000);
         }
         return true;
     }

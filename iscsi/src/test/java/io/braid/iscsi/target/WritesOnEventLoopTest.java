@@ -124,13 +124,20 @@ class WritesOnEventLoopTest {
     }
 
     @Test
-    void afterASlowRunOnTheEventLoopWritesGoToStorageThreads() throws Exception {
+    void afterASlowRunOnTheEventLoopWritesGoToStorageThreadsForAWhile() throws Exception {
         connect();
         core.inMemory = true;
         core.sleepMillis = 2 * TargetConnection.SLOW_CHUNK_NANOS / 1_000_000;
+        long before = System.nanoTime();
         assertThat(write()).as("slower than it said").startsWith("iscsi-io");
         core.sleepMillis = 0;
-        assertThat(write()).as("handed off after that").startsWith("iscsi-storage");
-        assertThat(write()).startsWith("iscsi-storage");
+        String next = write();
+        if (!next.startsWith("iscsi-storage")) {
+            // Only a machine too busy to send the next write within the hand-off period gets here.
+            assertThat(System.nanoTime() - before).as(next + " ran on the loop: only after the hand-off period")
+                    .isGreaterThan(TargetConnection.HAND_OFF_MIN_NANOS);
+        }
+        Thread.sleep(2 * TargetConnection.HAND_OFF_MIN_NANOS / 1_000_000);
+        assertThat(write()).as("on the loop again once the period is over").startsWith("iscsi-io");
     }
 }
