@@ -132,17 +132,17 @@ public final class MemoryBlockDevice implements BlockDevice {
         }
     }
 
-    /**
-     * Allocates the chunks the range needs first, so a write refused for lack of space stores
-     * nothing; then copies. {@code fua} needs no work: there is no cache between the caller and
-     * the chunks.
-     */
     /** Every write stays in memory: this device has nothing else. */
     @Override
     public boolean writeStaysInMemory(long offset, long length) {
         return true;
     }
 
+    /**
+     * Allocates the chunks the range needs first, so a write refused for lack of space stores
+     * nothing; then copies. {@code fua} needs no work: there is no cache between the caller and
+     * the chunks.
+     */
     @Override
     public void write(long offset, ByteBuffer src, boolean fua) throws IOException {
         checkOpen();

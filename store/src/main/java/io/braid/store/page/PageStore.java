@@ -1306,8 +1306,8 @@ public final class PageStore implements Closeable {
      * data to read and merge), less than {@link Assist#MIN_BYTES} (no hand-over to another core),
      * every page with storage (no allocation) and dirty on stable storage (no journal record, no
      * sync: invariant D; a tag of an earlier epoch is moved on without either, {@link
-     * #ensureReady}). The stripe locks are not asked: a scrub or rebuild holds one
-     * for a chunk's I/O at most, and the caller watches for a slow write anyway.
+     * #ensureReady}). The stripe locks are not asked: a scrub or rebuild holds one for a chunk's
+     * I/O at most, and the caller watches for a slow write anyway.
      */
     boolean writeStaysInMemory(PageVolume v, long offset, long length) {
         if (length <= 0 || length >= Assist.MIN_BYTES || offset % UNIT != 0 || length % UNIT != 0
