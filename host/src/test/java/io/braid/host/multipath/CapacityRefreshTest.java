@@ -5,8 +5,8 @@ import io.braid.host.HostAgent;
 import io.braid.host.HostConfig;
 import io.braid.host.TestTarget;
 import io.braid.host.iscsi.Backoff;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
@@ -30,15 +30,11 @@ class CapacityRefreshTest {
 
     @TempDir
     java.nio.file.Path dir;
+    @RegisterExtension
     final Closer closer = new Closer();
     TestTarget target;
     HostAgent agent;
     Multipath multipath;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        closer.close();
-    }
 
     MultipathDevice start(Duration checker) throws Exception {
         target = closer.add(TestTarget.in(dir).volume("v0", 8 * MIB).portals("127.0.15.41", "127.0.15.42").start());

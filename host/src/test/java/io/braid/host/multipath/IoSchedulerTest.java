@@ -6,9 +6,9 @@ import io.braid.host.HostAgent;
 import io.braid.host.HostConfig;
 import io.braid.host.TestTarget;
 import io.braid.host.iscsi.Backoff;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
@@ -33,15 +33,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IoSchedulerTest {
     @TempDir
     java.nio.file.Path dir;
+    @RegisterExtension
     final Closer closer = new Closer();
     TestTarget target;
     HostAgent agent;
     Multipath multipath;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        closer.close();
-    }
 
     @Test
     void heldCommandsGoInRankOrderUnderThePerPathLimit() throws Exception {

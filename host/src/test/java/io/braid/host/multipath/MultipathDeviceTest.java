@@ -20,8 +20,8 @@ import io.braid.host.scsi.Cdbs;
 import io.braid.scsi.TaskManagementFunction;
 import io.braid.scsi.TaskManagementResponse;
 import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
@@ -55,12 +55,8 @@ class MultipathDeviceTest {
     FaultProxy b;
     HostAgent agent;
     Multipath multipath;
+    @RegisterExtension
     final Closer closer = new Closer();
-
-    @AfterEach
-    void tearDown() throws Exception {
-        closer.close();
-    }
 
     static List<InetAddress> hostPorts() throws Exception {
         return List.of(InetAddress.getByName("127.0.9.21"), InetAddress.getByName("127.0.9.22"));

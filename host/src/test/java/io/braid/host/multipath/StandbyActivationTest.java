@@ -15,8 +15,8 @@ import io.braid.host.scsi.AluaState;
 import io.braid.host.scsi.Cdbs;
 import io.braid.scsi.SenseKey;
 import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
@@ -38,12 +38,8 @@ import static org.awaitility.Awaitility.await;
 class StandbyActivationTest {
     @TempDir
     java.nio.file.Path dir;
+    @RegisterExtension
     final Closer closer = new Closer();
-
-    @AfterEach
-    void tearDown() throws Exception {
-        closer.close();
-    }
 
     @Test
     void aStandbyGroupIsActivatedWhenNoPathIsLeft() throws Exception {

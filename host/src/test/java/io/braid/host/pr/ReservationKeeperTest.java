@@ -23,8 +23,8 @@ import io.braid.host.multipath.ScsiErrorException;
 import io.braid.host.scsi.Cdbs;
 import io.braid.host.scsi.ScsiStatus;
 import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
@@ -62,12 +62,8 @@ class ReservationKeeperTest {
     Multipath multipath;
     HostReservations reservations;
     IscsiInitiator otherHost;
+    @RegisterExtension
     final Closer closer = new Closer();
-
-    @AfterEach
-    void tearDown() throws Exception {
-        closer.close();
-    }
 
     ReservationKeeper start(MultipathConfig mp) throws Exception {
         target = closer.add(TestTarget.in(dir).volume("v0", 8 << 20).portals("127.0.12.1", "127.0.12.2").start());
