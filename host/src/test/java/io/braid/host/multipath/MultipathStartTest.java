@@ -26,38 +26,36 @@ class MultipathStartTest {
     java.nio.file.Path dir;
     @RegisterExtension
     final Closer closer = new Closer();
-    TestTarget target;
-    HostAgent agent;
-    Multipath multipath;
 
-    @Test
-    void aDeviceWhoseProbeADiscoveryEventStartedIsThereWhenStartReturns() throws Exception {
-        target = closer.add(TestTarget.in(dir).volume("v0", 8 << 20).portals("127.0.21.41").start());
-        HostConfig config = HostConfig.of("iqn.2026-11.io.braid.test:start",
-                        List.of(InetAddress.getByName("127.0.21.21")),
+    /** An agent named {@code name} with one host port, to {@code target}'s portals only. */
+    private HostAgent agent(String name, String hostPort, TestTarget target) throws Exception {
+        HostConfig config = HostConfig.of("iqn.2026-11.io.braid.test:" + name,
+                        List.of(InetAddress.getByName(hostPort)),
                         target.portals().stream().map(p -> endpoint(p)).toList())
                 .withFollowDiscoveredPortals(false)
                 .withRescanInterval(Duration.ZERO);
-        agent = closer.add(HostAgent.start(config));
+        return closer.add(HostAgent.start(config));
+    }
+
+    @Test
+    void aDeviceWhoseProbeADiscoveryEventStartedIsThereWhenStartReturns() throws Exception {
+        TestTarget target = closer.add(TestTarget.in(dir).volume("v0", 8 << 20).portals("127.0.21.41").start());
+        HostAgent agent = agent("start", "127.0.21.21", target);
         List<Device> found = agent.devices();
         assertThat(found).hasSize(1);
         // The event arrives between addListener and start's own look at the devices: its probe
         // (INQUIRY and MODE SENSE over the network) is under way when start looks.
-        multipath = closer.add(Multipath.start(agent, MultipathConfig.defaults(), DeviceNaming.byId(),
+        Multipath multipath = closer.add(Multipath.start(agent, MultipathConfig.defaults(), DeviceNaming.byId(),
                 m -> m.listenerForTest().devicesChanged(found)));
         assertThat(multipath.devices()).extracting(MultipathDevice::id).containsExactly(found.get(0).id());
     }
 
     @Test
     void startWaitsForEveryDeviceFound() throws Exception {
-        target = closer.add(TestTarget.in(dir).volume("v0", 8 << 20).volume("v1", 8 << 20).portals("127.0.21.42").start());
-        HostConfig config = HostConfig.of("iqn.2026-11.io.braid.test:start2",
-                        List.of(InetAddress.getByName("127.0.21.22")),
-                        target.portals().stream().map(p -> endpoint(p)).toList())
-                .withFollowDiscoveredPortals(false)
-                .withRescanInterval(Duration.ZERO);
-        agent = closer.add(HostAgent.start(config));
-        multipath = closer.add(Multipath.start(agent, MultipathConfig.defaults()));
+        TestTarget target = closer.add(TestTarget.in(dir).volume("v0", 8 << 20).volume("v1", 8 << 20)
+                .portals("127.0.21.42").start());
+        HostAgent agent = agent("start2", "127.0.21.22", target);
+        Multipath multipath = closer.add(Multipath.start(agent, MultipathConfig.defaults()));
         assertThat(multipath.devices()).hasSize(2);
     }
 }
