@@ -79,6 +79,9 @@ public final class PageStore implements Closeable {
     private final CopyOnWriteArrayList<DriveEventListener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService events;
     private final ScheduledExecutorService maintenance;
+    /** Runs {@link #markAheadOf}'s background marks, one virtual thread each. */
+    private final ExecutorService marker = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("pagestore-mark-ahead").factory());
     private final ConcurrentHashMap<UUID, PageVolume> volumes = new ConcurrentHashMap<>();
     private final Map<Integer, PageVolume> byNumber = new HashMap<>(); // guarded by meta
     private final Object replaceLock = new Object();
@@ -687,19 +690,38 @@ public final class PageStore implements Closeable {
     }
 
     /**
-     * Invariant D: ends the current write epoch, makes everything written so far durable, then
-     * marks clean the dirty pages that were not written during the last full epoch.
+     * Full write epochs a dirty page must go unwritten before the cleaner marks it clean. Two, so
+     * that a volume rewritten in a cycle of up to two clean intervals (a sequential stream over it,
+     * a benchmark sweeping it) is never cleaned and re-marked at every pass: each re-mark costs a
+     * journal sync, and the clean's drive sync keeps the disk busy just then (docs/storage.md,
+     * invariant D).
+     */
+    static final int IDLE_EPOCHS = 2;
+
+    /**
+     * Invariant D: ends the current write epoch, then, when some dirty page has gone unwritten
+     * for {@link #IDLE_EPOCHS} full epochs (or a freed slot waits for its blank words to be
+     * durable), makes everything written so far durable and marks those pages clean. With nothing
+     * to clean the drives are not synced: a sync would only queue the disk in front of the journal
+     * syncs that writes to clean pages wait for.
      */
     void clean() throws IOException {
         int drained = gate.advanceAndDrain();
+        int before = drained - IDLE_EPOCHS + 1; // tags below: not written in the last IDLE_EPOCHS epochs
+        if (!anythingToClean(before)) {
+            return;
+        }
+        long start = System.nanoTime();
         syncAllDrives();
+        long synced = System.nanoTime();
+        int total = 0;
         meta.lock();
         try {
             for (PageVolume v : volumes.values()) {
                 List<Long> cleaned = new ArrayList<>();
                 for (int p = v.dirty.nextSetBit(0); p >= 0; p = v.dirty.nextSetBit(p + 1)) {
                     int t = v.table.tag(p);
-                    if (t > 0 && t < drained && v.table.casTag(p, t, 0)) {
+                    if (t > 0 && t < before && v.table.casTag(p, t, 0)) {
                         cleaned.add((long) p);
                     }
                 }
@@ -711,7 +733,33 @@ public final class PageStore implements Closeable {
                 for (long p : cleaned) {
                     v.dirty.clear((int) p);
                 }
+                total += cleaned.size();
             }
+        } finally {
+            meta.unlock();
+        }
+        log.debug("page store {}: clean synced the drives in {} ms and marked {} page(s) clean", storeId,
+                (synced - start) / 1_000_000, total);
+    }
+
+    /** Whether a dirty page has a tag below {@code before}, or a freed slot waits for a sync. */
+    private boolean anythingToClean(int before) {
+        meta.lock();
+        try {
+            for (Drive d : drives) {
+                if (!d.pendingFree.isEmpty()) {
+                    return true;
+                }
+            }
+            for (PageVolume v : volumes.values()) {
+                for (int p = v.dirty.nextSetBit(0); p >= 0; p = v.dirty.nextSetBit(p + 1)) {
+                    int t = v.table.tag(p);
+                    if (t > 0 && t < before) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         } finally {
             meta.unlock();
         }
@@ -1403,6 +1451,51 @@ public final class PageStore implements Closeable {
         }
     }
 
+    /**
+     * Pages ahead of a sequential stream at which the next clean pages are marked dirty in the
+     * background ({@link #markAheadOf}).
+     */
+    static final int MARK_AHEAD_DISTANCE = MARK_AHEAD / 2;
+
+    /**
+     * Marks the pages a sequential stream is about to reach dirty before it gets there. A write to
+     * page {@code p} whose page before is dirty (a stream, as in {@link #markDirty}) and which finds
+     * a clean page with storage within {@link #MARK_AHEAD_DISTANCE} pages after it starts a
+     * background mark of up to {@link #MARK_AHEAD} clean pages from there, one at a time per
+     * volume. Otherwise every {@code MARK_AHEAD} pages the stream's writes (a whole queue of them,
+     * all in one page) would wait for the journal sync, which takes the longest just when the disk
+     * is busy writing the stream's data back. Costs two table reads per write; a mark the stream
+     * does not need is cleaned again after {@link #IDLE_EPOCHS}.
+     */
+    private void markAheadOf(PageVolume v, long p) {
+        long last = Math.min(p + MARK_AHEAD_DISTANCE, v.table.pages() - 1);
+        if (last <= p || p == 0 || v.table.tag(last) != 0 || v.table.tag(p - 1) == 0
+                || v.table.copies(last) == Copies.NONE || !v.markingAhead.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            marker.execute(() -> {
+                try {
+                    for (long q = p + 1; q <= last && !closed; q++) {
+                        if (v.table.tag(q) == 0) {
+                            markDirty(v, q, gate.epoch());
+                            break;
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    if (!closed) {
+                        log.warn("page store {}: marking pages of volume {} dirty ahead of a stream failed"
+                                + " (its writes mark them themselves): {}", storeId, v.name, e.toString());
+                    }
+                } finally {
+                    v.markingAhead.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            v.markingAhead.set(false); // closing
+        }
+    }
+
     /** Gives storage to the pages {@code from..to} that have none, durably (invariant A). */
     private void allocate(PageVolume v, long from, long to, int e) throws IOException {
         for (int attempt = 0; ; attempt++) {
@@ -1499,6 +1592,7 @@ public final class PageStore implements Closeable {
         int c1 = u1 / chunkUnits;
         while (true) {
             long c = ensureReady(v, p, e);
+            markAheadOf(v, p);
             // One chunk (every I/O of up to 256 KiB that does not cross a chunk): one stripe, no array.
             ReentrantLock one = c0 == c1 ? stripes.one(v.number, p, c0) : null;
             int[] held = null;
@@ -2418,8 +2512,10 @@ public final class PageStore implements Closeable {
             }
         }
         maintenance.shutdownNow();
+        marker.shutdown();
         try {
             maintenance.awaitTermination(10, TimeUnit.SECONDS);
+            marker.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -2483,6 +2579,7 @@ public final class PageStore implements Closeable {
     private void abandon() {
         closed = true;
         maintenance.shutdownNow();
+        marker.shutdown();
         events.shutdown();
         try {
             events.awaitTermination(5, TimeUnit.SECONDS);

@@ -28,6 +28,8 @@ public final class PageVolume implements BlockDevice {
     // Guarded by the store's metadata lock.
     final BitSet dirty = new BitSet();
     volatile long allocatedPages;
+    /** Set while a background mark runs ahead of a stream on this volume (PageStore#markAheadOf). */
+    final java.util.concurrent.atomic.AtomicBoolean markingAhead = new java.util.concurrent.atomic.AtomicBoolean();
     final long[] pagesOnDrive = new long[PageStoreConfig.MAX_DRIVES];
 
     PageVolume(PageStore store, int number, UUID id, String name, long sizeBytes, long createdMillis) {

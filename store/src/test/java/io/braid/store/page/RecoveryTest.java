@@ -103,8 +103,7 @@ class RecoveryTest {
         PageStore s = PageStore.open(cfg());
         PageVolume v = s.createVolume(id, "v", PAGE);
         v.write(0, ByteBuffer.wrap(data), false);
-        s.clean();
-        s.clean(); // the page was last written two epochs ago: clean now
+        StoreFixture.cleanIdle(s);
         assertThat(v.dirty.isEmpty()).isTrue();
         for (int k = 0; k < 2; k++) {
             StoreFixture.scribble(StoreFixture.drivePath(s, v, 0, k), StoreFixture.filePosition(s, v, 0, k), new byte[]{1, 2});

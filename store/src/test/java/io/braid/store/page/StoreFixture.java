@@ -75,6 +75,16 @@ final class StoreFixture {
         }
     }
 
+    /**
+     * Runs the cleaner until every page written so far has gone unwritten for {@link
+     * PageStore#IDLE_EPOCHS} full epochs: afterwards every dirty page is clean.
+     */
+    static void cleanIdle(PageStore s) throws IOException {
+        for (int i = 0; i <= PageStore.IDLE_EPOCHS; i++) {
+            s.clean();
+        }
+    }
+
     /** Like SIGKILL for an in-process store: no sync, no clean, no checkpoint; the page cache stays. */
     static void crash(PageStore s) {
         s.simulateCrash();

@@ -40,7 +40,7 @@ class WriteStaysInMemoryTest {
             s.clean();
             assertThat(v.writeStaysInMemory(0, 4096))
                     .as("dirty with the tag of an earlier epoch: moved on without a sync").isTrue();
-            s.clean();
+            StoreFixture.cleanIdle(s);
             assertThat(v.dirty.get(0)).isFalse();
             assertThat(v.writeStaysInMemory(0, 4096)).as("clean: a dirty mark to journal and sync").isFalse();
 
