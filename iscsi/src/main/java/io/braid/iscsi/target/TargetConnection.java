@@ -126,12 +126,15 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
     /** Tasks handed to the core together at the end of this event-loop turn ({@link #dispatch}). */
     private final List<CommandTask> ready = new ArrayList<>();
     private boolean dispatchScheduled;
-    /** Set after a chunk run on the event loop was slow: until {@link #handOffUntil}, none is. */
+    /** Set once slow chunks run on the event loop used up its stall budget: until {@link #handOffUntil}, none is. */
     private boolean handingOff;
     private long handOffUntil;
-    /** The current hand-off period ({@link #runHere}) and when the last slow chunk ended. */
+    /** The current hand-off period ({@link #runHere}) and when the last one began. */
     private long handOffNanos = HAND_OFF_MIN_NANOS;
-    private long lastSlow = System.nanoTime() - 2 * HAND_OFF_MAX_NANOS;
+    private long lastHandOff = System.nanoTime() - 2 * HAND_OFF_MAX_NANOS;
+    /** What is left of the stall budget ({@link #runHere}), as of {@link #stallBudgetAt}. */
+    private long stallBudget = STALL_BURST_NANOS;
+    private long stallBudgetAt = System.nanoTime();
     /** Tasks the core finished, queued by storage threads for the event loop ({@link #drainDone}). */
     private final Queue<CommandTask> done = PlatformDependent.newMpscQueue();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -155,7 +158,13 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
             !"false".equalsIgnoreCase(System.getProperty("braid.iscsi.writesOnEventLoop"));
     /** A chunk run here that took longer than this stalled the event loop: see {@link #runHere}. */
     static final long SLOW_CHUNK_NANOS = 1_000_000;
-    /** How long a connection hands every chunk off after a slow one, at first and at most. */
+    /**
+     * The stall budget: slow chunks on the event loop may stall it for this long in a burst, and
+     * for 1/{@link #STALL_SHARE} of the time after that, before the connection hands chunks off.
+     */
+    static final long STALL_BURST_NANOS = 20_000_000;
+    static final int STALL_SHARE = 20;
+    /** How long a connection hands every chunk off once its stall budget is used up, at first and at most. */
     static final long HAND_OFF_MIN_NANOS = 100_000_000;
     static final long HAND_OFF_MAX_NANOS = 5_000_000_000L;
 
@@ -656,12 +665,15 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
      * costs a few microseconds, the hand-off to a storage thread and the two wake-ups that go with
      * it cost more (docs/performance.md). The answer is a hint — a page may have been cleaned
      * meanwhile, another writer may hold its stripe, the kernel may make a writer wait for the
-     * page cache — so a chunk that took longer than {@link #SLOW_CHUNK_NANOS} makes this
-     * connection hand every chunk off for a while: {@link #HAND_OFF_MIN_NANOS} after an isolated
-     * slow chunk (the page store has one now and then, and then runs fast again), twice the last
-     * period when the slow chunk came within two periods of the one before, up to {@link
-     * #HAND_OFF_MAX_NANOS}. A storage that stays slow thus stalls the loop once per 5 s at most.
-     * Returns whether it ran the chunk.
+     * page cache — so the time of chunks slower than {@link #SLOW_CHUNK_NANOS} is charged to a
+     * stall budget of {@link #STALL_BURST_NANOS} that refills at 1/{@link #STALL_SHARE} of the
+     * time passing. A few slow chunks a second (the page store has some of 1–5 ms while the disk
+     * is busy) then stall the loop for a few percent of its time and keep their place on it; a
+     * storage that is slow for longer uses the budget up, and the connection hands every chunk off
+     * for a while: {@link #HAND_OFF_MIN_NANOS}, twice the last period when the budget ran out
+     * again within two periods of the last hand-off, up to {@link #HAND_OFF_MAX_NANOS}; the budget
+     * starts again from nothing after a period. Returns
+     * whether it ran the chunk.
      */
     private boolean runHere(io.braid.scsi.ScsiTarget scsi, CommandTask[] chunk) {
         if (!WRITES_ON_EVENT_LOOP) {
@@ -680,16 +692,21 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
         }
         long start = System.nanoTime();
         execute(scsi, chunk);
-        long took = System.nanoTime() - start;
+        long now = System.nanoTime();
+        long took = now - start;
         if (took > SLOW_CHUNK_NANOS) {
-            long now = System.nanoTime();
-            handOffNanos = now - lastSlow < 2 * handOffNanos
-                    ? Math.min(2 * handOffNanos, HAND_OFF_MAX_NANOS) : HAND_OFF_MIN_NANOS;
-            lastSlow = now;
-            handingOff = true;
-            handOffUntil = now + handOffNanos;
-            log.debug("connection {}: {} write(s) on the event loop took {} µs; handing chunks off for {} ms",
-                    name, chunk.length, took / 1000, handOffNanos / 1_000_000);
+            stallBudget = Math.min(STALL_BURST_NANOS, stallBudget + (start - stallBudgetAt) / STALL_SHARE) - took;
+            stallBudgetAt = now;
+            if (stallBudget < 0) {
+                handOffNanos = now - lastHandOff < 2 * handOffNanos
+                        ? Math.min(2 * handOffNanos, HAND_OFF_MAX_NANOS) : HAND_OFF_MIN_NANOS;
+                lastHandOff = now;
+                handingOff = true;
+                handOffUntil = now + handOffNanos;
+                stallBudget = 0; // the period is the penalty: no debt carried past it
+                log.debug("connection {}: {} write(s) on the event loop took {} µs and used up its stall budget;"
+                        + " handing chunks off for {} ms", name, chunk.length, took / 1000, handOffNanos / 1_000_000);
+            }
         }
         return true;
     }
