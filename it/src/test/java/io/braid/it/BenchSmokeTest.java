@@ -28,7 +28,7 @@ class BenchSmokeTest {
         List<String> rows = Arrays.stream(r.stdout().split("\n"))
                 .filter(l -> l.startsWith("| file |") || l.startsWith("| memory |")).toList();
         assertThat(rows).as(r.stdout()).hasSizeGreaterThanOrEqualTo(5)
-                .allSatisfy(row -> assertThat(row.split("\\|")).hasSize(10));
+                .allSatisfy(row -> assertThat(row.split("\\|")).as("nine figures and the rounds").hasSize(11));
         assertThat(r.stdout()).contains("loopback TCP (iperf3, one stream)");
     }
 }
