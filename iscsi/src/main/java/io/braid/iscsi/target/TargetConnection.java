@@ -672,8 +672,7 @@ final class TargetConnection extends ChannelInboundHandlerAdapter {
      * storage that is slow for longer uses the budget up, and the connection hands every chunk off
      * for a while: {@link #HAND_OFF_MIN_NANOS}, twice the last period when the budget ran out
      * again within two periods of the last hand-off, up to {@link #HAND_OFF_MAX_NANOS}; the budget
-     * starts again from nothing after a period. Returns
-     * whether it ran the chunk.
+     * starts again from nothing after a period. Returns whether it ran the chunk.
      */
     private boolean runHere(io.braid.scsi.ScsiTarget scsi, CommandTask[] chunk) {
         if (!WRITES_ON_EVENT_LOOP) {
