@@ -708,7 +708,31 @@ public final class PageStore implements Closeable {
     void clean() throws IOException {
         int drained = gate.advanceAndDrain();
         int before = drained - IDLE_EPOCHS + 1; // tags below: not written in the last IDLE_EPOCHS epochs
-        if (!anythingToClean(before)) {
+        // Each volume's idle dirty pages with the tag they had: page << 32 | tag.
+        Map<PageVolume, long[]> idle = new HashMap<>();
+        boolean freedWaiting = false;
+        meta.lock();
+        try {
+            for (Drive d : drives) {
+                freedWaiting |= !d.pendingFree.isEmpty();
+            }
+            for (PageVolume v : volumes.values()) {
+                long[] found = new long[v.dirty.cardinality()];
+                int n = 0;
+                for (int p = v.dirty.nextSetBit(0); p >= 0; p = v.dirty.nextSetBit(p + 1)) {
+                    int t = v.table.tag(p);
+                    if (t > 0 && t < before) {
+                        found[n++] = (long) p << 32 | t;
+                    }
+                }
+                if (n > 0) {
+                    idle.put(v, java.util.Arrays.copyOf(found, n));
+                }
+            }
+        } finally {
+            meta.unlock();
+        }
+        if (idle.isEmpty() && !freedWaiting) {
             return;
         }
         long start = System.nanoTime();
@@ -717,11 +741,12 @@ public final class PageStore implements Closeable {
         int total = 0;
         meta.lock();
         try {
-            for (PageVolume v : volumes.values()) {
+            for (Map.Entry<PageVolume, long[]> en : idle.entrySet()) {
+                PageVolume v = en.getKey();
                 List<Long> cleaned = new ArrayList<>();
-                for (int p = v.dirty.nextSetBit(0); p >= 0; p = v.dirty.nextSetBit(p + 1)) {
-                    int t = v.table.tag(p);
-                    if (t > 0 && t < before && v.table.casTag(p, t, 0)) {
+                for (long pt : en.getValue()) {
+                    int p = (int) (pt >>> 32);
+                    if (v.table.casTag(p, (int) pt, 0)) { // a write since the scan moved the tag on
                         cleaned.add((long) p);
                     }
                 }
@@ -740,29 +765,6 @@ public final class PageStore implements Closeable {
         }
         log.debug("page store {}: clean synced the drives in {} ms and marked {} page(s) clean", storeId,
                 (synced - start) / 1_000_000, total);
-    }
-
-    /** Whether a dirty page has a tag below {@code before}, or a freed slot waits for a sync. */
-    private boolean anythingToClean(int before) {
-        meta.lock();
-        try {
-            for (Drive d : drives) {
-                if (!d.pendingFree.isEmpty()) {
-                    return true;
-                }
-            }
-            for (PageVolume v : volumes.values()) {
-                for (int p = v.dirty.nextSetBit(0); p >= 0; p = v.dirty.nextSetBit(p + 1)) {
-                    int t = v.table.tag(p);
-                    if (t > 0 && t < before) {
-                        return true;
-                    }
-                }
-            }
-            return false;
-        } finally {
-            meta.unlock();
-        }
     }
 
     // ------------------------------------------------------------------ volumes
@@ -2583,6 +2585,7 @@ public final class PageStore implements Closeable {
         events.shutdown();
         try {
             events.awaitTermination(5, TimeUnit.SECONDS);
+            marker.awaitTermination(5, TimeUnit.SECONDS); // a mark under way ends before its journal closes
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
