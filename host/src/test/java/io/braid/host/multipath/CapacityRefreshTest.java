@@ -60,8 +60,10 @@ class CapacityRefreshTest {
         long after = multipath.events(0).stream().mapToLong(MultipathEvent::sequence).max().orElse(0);
         target.node().resizeVolume("v0", 24 * MIB);
         await().atMost(Duration.ofSeconds(10)).until(() -> d.size() == 24 * MIB);
-        assertThat(multipath.events(after)).anyMatch(e -> e.type() == MultipathEvent.Type.DEVICE_RESIZED
-                && e.message().contains(8 * MIB + " -> " + 24 * MIB));
+        // The event follows the new size by a moment (the device publishes the size, then emits).
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(multipath.events(after))
+                .anyMatch(e -> e.type() == MultipathEvent.Type.DEVICE_RESIZED
+                        && e.message().contains(8 * MIB + " -> " + 24 * MIB)));
         // The new blocks are there to use.
         ByteBuffer block = ByteBuffer.allocateDirect(4096);
         d.write(20 * MIB, block, false).get(10, TimeUnit.SECONDS);
